@@ -1,0 +1,432 @@
+"""The engine: graph nodes, recorded ops, and reverse-mode traversal.
+
+Every result of an op is a :class:`Node` that remembers the :class:`Op` that
+made it; the op remembers its input nodes. ``backward`` walks that graph once,
+in reverse topological order, multiplying each upstream gradient by the op's
+local derivative (the chain rule) and adding up what reaches a node along
+several paths. The same loop serves the scalar :class:`~autograd_lite.Value`
+and the numpy :class:`~autograd_lite.Tensor`.
+
+Each op writes its backward once, with operators and ``Op.apply`` calls that
+work on raw data (floats, ndarrays) and on nodes alike. A plain backward runs
+it on raw data (fast, nothing recorded); ``create_graph=True`` runs it on the
+nodes themselves, so the gradient is a graph too and can be differentiated
+again.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "Node", "Op", "ShapeError", "AnomalyError", "no_grad", "enable_grad",
+    "is_grad_enabled", "detect_anomaly", "backward", "grad", "raw",
+]
+
+
+class ShapeError(ValueError):
+    """Operands whose shapes an op cannot combine."""
+
+
+class AnomalyError(FloatingPointError):
+    """A NaN or infinity appeared while :func:`detect_anomaly` was active."""
+
+
+class _Mode:
+    """Process-wide switches; a class so hot paths read one attribute."""
+    grad_enabled = True
+    anomaly = False
+
+
+class _GradMode(contextlib.ContextDecorator):
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._saved.append(_Mode.grad_enabled)
+        _Mode.grad_enabled = self.enabled
+
+    def __exit__(self, *exc: object) -> None:
+        _Mode.grad_enabled = self._saved.pop()
+
+
+def no_grad() -> _GradMode:
+    """Context manager and decorator in which no op is recorded.
+
+    >>> with no_grad():
+    ...     y = x * 2          # y has no history; backward cannot reach x
+    """
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Context manager and decorator that turns recording back on inside ``no_grad``."""
+    return _GradMode(True)
+
+
+def is_grad_enabled() -> bool:
+    return _Mode.grad_enabled
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Raise :class:`AnomalyError` at the first NaN or inf made in forward or backward.
+
+    While active, each op also remembers the line of user code that created it,
+    so the error can say where the bad input came from.
+    """
+
+    def __enter__(self) -> "detect_anomaly":
+        self._saved = _Mode.anomaly
+        _Mode.anomaly = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _Mode.anomaly = self._saved
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_frame() -> str:
+    """'file.py:12' of the innermost caller outside this package."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def raw(x: Any) -> Any:
+    """The data under a node, or ``x`` itself when it is already raw data."""
+    return x.data if isinstance(x, Node) else x
+
+
+def _all_finite(x: Any) -> bool:
+    return bool(np.all(np.isfinite(raw(x))))
+
+
+class Op:
+    """One recorded application of a differentiable function.
+
+    A subclass defines
+
+    * ``forward(*data)``: the numbers, on raw data (ndarrays, or floats for ``Value``);
+    * ``backward(g, y, *xs)``: the gradient for each input, given the upstream
+      gradient ``g``, the output ``y`` and the inputs ``xs``. It is written
+      with operators and ``SomeOp(...).apply(...)``, so it runs on raw data
+      and, under ``create_graph=True``, on nodes;
+    * ``derivatives``: the local derivative ``∂y/∂input`` for each input, as a
+      reader would write it (``("b", "a")`` for ``a * b``), shown by the
+      renderer and the chain-rule explainer;
+    * ``arg_names``: the names those statements use for the inputs.
+
+    ``broadcasts = True`` marks an elementwise op whose inputs numpy broadcasts;
+    the engine sums its gradients back to each input's shape (one place for it).
+    """
+
+    __slots__ = ("inputs", "saved", "created_at")
+    name = "op"
+    symbol: str | None = None
+    arg_names: tuple[str, ...] = ("x",)
+    derivatives: tuple[str, ...] = ()
+    broadcasts = False
+
+    def forward(self, *data: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, g: Any, y: Any, *xs: Any) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def label(self) -> str:
+        """Short text for a drawn op node: its symbol or name and settings."""
+        return self.symbol or self.name
+
+    def describe_derivatives(self) -> list[str]:
+        """``∂y/∂a = b`` lines, one per input."""
+        return [f"∂{self._formula()}/∂{n} = {d}" for n, d in zip(self.arg_names, self.derivatives)]
+
+    def _formula(self) -> str:
+        names = self.arg_names
+        if self.symbol and len(names) == 2:
+            return f"({names[0]}{self.symbol}{names[1]})"
+        return f"{self.name}({', '.join(names)})"
+
+    # -- running ---------------------------------------------------------
+    def __call__(self, *inputs: Any) -> "Node":
+        """Run on nodes (plain numbers become constants); record when needed."""
+        kind = _node_kind(inputs)
+        nodes = tuple(x if isinstance(x, Node) else kind._constant(x, inputs) for x in inputs)
+        try:
+            out = self.forward(*[x.data for x in nodes])
+        except (ValueError, IndexError, TypeError) as error:
+            raise self.explain_error(nodes, error) from error
+        record = _Mode.grad_enabled and any(x.requires_grad for x in nodes)
+        if record:
+            self.inputs = nodes
+            if _Mode.anomaly:
+                self.created_at = _user_frame()
+        result = kind._from_op(out, self if record else None)
+        if _Mode.anomaly and not _all_finite(out):
+            raise AnomalyError(_anomaly_message(self, nodes, "forward"))
+        return result
+
+    def apply(self, *xs: Any) -> Any:
+        """Run on raw data (returns raw data) or on nodes (returns a node).
+
+        Backward formulas call this, so one formula serves both paths.
+        """
+        for x in xs:
+            if isinstance(x, Node):
+                return self(*xs)
+        return self.forward(*xs)
+
+    def explain_error(self, nodes: Sequence["Node"], error: Exception) -> Exception:
+        shapes = " and ".join(str(tuple(np.shape(x.data))) for x in nodes)
+        return ShapeError(f"{self.name}: cannot apply to shapes {shapes} ({error})")
+
+    def release(self) -> None:
+        """Drop inputs and saved arrays after a backward without ``retain_graph``."""
+        self.inputs = None
+        self.saved = None
+
+    @property
+    def released(self) -> bool:
+        return getattr(self, "inputs", None) is None
+
+
+def _node_kind(inputs: Sequence[Any]) -> type:
+    kind = None
+    for x in inputs:
+        if isinstance(x, Node):
+            if kind is None:
+                kind = type(x)
+            elif type(x) is not kind and not (issubclass(type(x), kind) or issubclass(kind, type(x))):
+                raise TypeError(f"cannot mix {kind.__name__} and {type(x).__name__} in one op")
+    if kind is None:
+        raise TypeError("an op needs at least one Tensor or Value input")
+    return kind._graph_kind
+
+
+def _anomaly_message(op: Op, inputs: Sequence["Node"], phase: str) -> str:
+    where = getattr(op, "created_at", None) or "<unknown>"
+    parts = []
+    for name, x in zip(op.arg_names if len(op.arg_names) == len(inputs) else [f"input{i}" for i in range(len(inputs))], inputs):
+        source = x._op.name if x._op is not None else "a leaf"
+        origin = getattr(x._op, "created_at", None) if x._op is not None else None
+        parts.append(f"{name} from {source}" + (f" (created at {origin})" if origin else ""))
+    bad = "NaN or inf"
+    return (f"detect_anomaly: op '{op.name}' produced {bad} in {phase}; "
+            f"op created at {where}; inputs: {', '.join(parts)}")
+
+
+class Node:
+    """What ``Value`` and ``Tensor`` share: data, gradient, and the op that made them."""
+
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_hooks", "_retains_grad", "__weakref__")
+    _graph_kind: type  # the class op results are made of (set by subclasses)
+    _retain_graph_by_default = False
+
+    # Subclasses provide: shape; _from_op(data, op) and _constant(x, inputs) to make
+    # nodes; _root_grad(g, create_graph) for the seed of backward; _wrap_grad(g, create_graph)
+    # to turn a raw gradient into what users see in ``.grad``.
+
+    def _run_hooks(self, g: Any, create_graph: bool) -> Any:
+        for fn in list(self._hooks):
+            seen = g if create_graph else self._wrap_grad(g, False)
+            replaced = fn(seen)
+            if replaced is not None:
+                g = self._check_grad(replaced if create_graph else raw(replaced), "hook")
+        return g
+
+    def _accumulate_grad(self, g: Any, create_graph: bool) -> None:
+        g = self._wrap_grad(g, create_graph)
+        self.grad = g if self.grad is None else self.grad + g
+
+    @property
+    def grad_fn(self) -> Op | None:
+        """The op that produced this node (``None`` for leaves)."""
+        return self._op
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this intermediate node after backward."""
+        self._retains_grad = True
+
+    def register_hook(self, fn: Callable[[Any], Any]) -> "_HookHandle":
+        """Call ``fn(grad)`` when the gradient for this node is complete.
+
+        If ``fn`` returns something other than ``None``, that replaces the
+        gradient flowing on to this node's inputs (and into ``.grad``).
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: this node does not require grad, so no gradient will reach it")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _HookHandle(self._hooks, fn)
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` is the upstream gradient (needed when ``self`` is not a
+        scalar). The graph is freed afterwards unless ``retain_graph=True``
+        (``Value`` graphs, which hold only floats, are kept by default, as
+        micrograd keeps them, so they can be drawn after backward).
+        """
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
+
+
+class _HookHandle:
+    def __init__(self, hooks: list, fn: Callable) -> None:
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+def topological_order(roots: Iterable[Node]) -> list[Node]:
+    """Nodes reachable from ``roots`` that need a gradient, inputs before outputs.
+
+    Iterative depth-first search: no recursion limit, linear time, and the
+    same order on every run (inputs are visited in argument order).
+    """
+    order: list[Node] = []
+    visited: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(r, False) for r in reversed(list(roots))]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        op = node._op
+        if op is not None:
+            if op.inputs is None:
+                raise RuntimeError(
+                    "backward: trying to go through the graph a second time, but its saved values were "
+                    "freed by the first backward. Pass retain_graph=True to the first backward() "
+                    "(or to grad()) if you need to go through it again.")
+            for x in reversed(op.inputs):
+                if x.requires_grad and id(x) not in visited:
+                    stack.append((x, False))
+    return order
+
+
+def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Sequence[Node] | None = None, allow_unused: bool = False) -> tuple[Any, ...] | None:
+    """Run reverse mode from ``roots``.
+
+    Without ``inputs``: accumulate into ``.grad`` of leaves (and of nodes
+    that called ``retain_grad``); returns ``None``. With ``inputs``: return
+    the gradient for each of them, touching no ``.grad`` (this is :func:`grad`).
+    """
+    roots = list(roots)
+    for r in roots:
+        if not isinstance(r, Node):
+            raise TypeError(f"backward: expected a Tensor or Value, got {type(r).__name__}")
+        if not r.requires_grad:
+            raise RuntimeError("backward: this value does not require grad and has no history "
+                               "(was it computed inside no_grad(), or from tensors without requires_grad=True?)")
+    if retain_graph is None:
+        retain_graph = create_graph or all(r._retain_graph_by_default for r in roots)
+    if gradients is None:
+        gradients = [None] * len(roots)
+    if len(gradients) != len(roots):
+        raise ValueError(f"backward: got {len(gradients)} gradients for {len(roots)} outputs")
+
+    grads: dict[int, Any] = {}
+    for r, g in zip(roots, gradients):
+        g = r._root_grad(g, create_graph)
+        grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
+
+    capture = None if inputs is None else {id(x): None for x in inputs}
+    order = topological_order(roots)
+    anomaly = _Mode.anomaly
+    with _GradMode(create_graph):
+        for node in reversed(order):
+            key = id(node)
+            g = grads.pop(key, None)
+            if g is None:
+                continue
+            if node._hooks:
+                g = node._run_hooks(g, create_graph)
+            op = node._op
+            if capture is not None:
+                if key in capture:
+                    capture[key] = g
+            elif op is None or node._retains_grad:
+                node._accumulate_grad(g, create_graph)
+            if op is None:
+                continue
+            xs = op.inputs
+            if create_graph:
+                gxs = op.backward(g, node, *xs)
+            else:
+                gxs = op.backward(g, node.data, *[x.data for x in xs])
+            for x, gx in zip(xs, gxs):
+                if gx is None or not x.requires_grad:
+                    continue
+                if op.broadcasts and x.shape != node.shape:
+                    gx = _sum_to(gx, x.shape)
+                if anomaly and not _all_finite(gx):
+                    raise AnomalyError(_anomaly_message(op, xs, "backward"))
+                k = id(x)
+                grads[k] = grads[k] + gx if k in grads else gx
+            if not retain_graph:
+                op.release()
+    if capture is None:
+        return None
+    result = []
+    for x in inputs:
+        g = capture[id(x)]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("grad: one of the inputs was not used to compute the outputs "
+                                   "(or does not require grad); pass allow_unused=True to get None for it")
+            result.append(None)
+        else:
+            result.append(x._wrap_grad(g, create_graph))
+    return tuple(result)
+
+
+def _sum_to(g: Any, shape: tuple[int, ...]) -> Any:
+    from .ops.shape import SumTo  # the engine's one unbroadcast step lives with the shape ops
+    return SumTo(shape).apply(g)
+
+
+def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],
+         grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, as a tuple (like ``torch.autograd.grad``).
+
+    Nothing is accumulated into ``.grad``. With ``create_graph=True`` the
+    results have history and can be differentiated again.
+
+    >>> (dy_dx,) = grad(y, x, create_graph=True)
+    >>> (d2y_dx2,) = grad(dy_dx, x)
+    """
+    outs = [outputs] if isinstance(outputs, Node) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Node) else list(inputs)
+    if grad_outputs is not None:
+        grad_outputs = [grad_outputs] if isinstance(outputs, Node) else list(grad_outputs)
+    for x in ins:
+        if not isinstance(x, Node):
+            raise TypeError(f"grad: inputs must be Tensors or Values, got {type(x).__name__}")
+        if not x.requires_grad:
+            raise RuntimeError("grad: one of the inputs does not require grad")
+    return backward(outs, grad_outputs, retain_graph, create_graph, inputs=ins, allow_unused=allow_unused)

@@ -1,0 +1,166 @@
+"""The ops (and, from the models layer, the losses) as functions, with PyTorch's names.
+
+Each function accepts Tensors or anything ``np.asarray`` takes (made a constant
+Tensor). Reductions take numpy's ``axis=``/``keepdims=`` or PyTorch's
+``dim=``/``keepdim=``.
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Sequence
+
+import numpy as np
+
+from .engine import ShapeError
+from .ops.elementwise import Maximum, Minimum, Where
+from .ops.shape import Concat
+from .tensor import Tensor, as_tensor, resolve_axis
+
+__all__ = [
+    "add", "sub", "mul", "div", "neg", "pow", "matmul",
+    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
+    "maximum", "minimum", "clip", "clamp", "where",
+    "sum", "mean", "max", "min", "var", "logsumexp", "softmax", "log_softmax",
+    "reshape", "transpose", "permute", "broadcast_to", "expand", "squeeze", "unsqueeze", "flatten",
+    "concat", "cat", "stack", "split",
+]
+
+
+def add(a: Any, b: Any) -> Tensor: return as_tensor(a) + b
+def sub(a: Any, b: Any) -> Tensor: return as_tensor(a) - b
+def mul(a: Any, b: Any) -> Tensor: return as_tensor(a) * b
+def div(a: Any, b: Any) -> Tensor: return as_tensor(a) / b
+def neg(x: Any) -> Tensor: return -as_tensor(x)
+def pow(a: Any, b: Any) -> Tensor: return as_tensor(a) ** b  # noqa: A001 (torch.pow)
+def matmul(a: Any, b: Any) -> Tensor: return as_tensor(a) @ b
+
+def exp(x: Any) -> Tensor: return as_tensor(x).exp()
+def log(x: Any) -> Tensor: return as_tensor(x).log()
+def sqrt(x: Any) -> Tensor: return as_tensor(x).sqrt()
+def abs(x: Any) -> Tensor: return as_tensor(x).abs()  # noqa: A001
+def sin(x: Any) -> Tensor: return as_tensor(x).sin()
+def cos(x: Any) -> Tensor: return as_tensor(x).cos()
+def tanh(x: Any) -> Tensor: return as_tensor(x).tanh()
+def sigmoid(x: Any) -> Tensor: return as_tensor(x).sigmoid()
+def relu(x: Any) -> Tensor: return as_tensor(x).relu()
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor: return as_tensor(x).leaky_relu(negative_slope)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    return Maximum()(as_tensor(a), b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    return Minimum()(as_tensor(a), b)
+
+
+def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    return as_tensor(x).clip(min, max)
+
+
+clamp = clip
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b`` (broadcast together)."""
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = as_tensor(a)
+    return Where(cond)(a, b)
+
+
+def sum(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
+    return as_tensor(x).sum(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def mean(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    return as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def max(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
+    return as_tensor(x).max(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def min(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
+    return as_tensor(x).min(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def var(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int = 1,
+        ddof: int | None = None) -> Tensor:
+    return as_tensor(x).var(axis, keepdims, dim=dim, keepdim=keepdim, correction=correction, ddof=ddof)
+
+
+def logsumexp(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    return as_tensor(x).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    return as_tensor(x).softmax(axis, dim=dim)
+
+
+def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    return as_tensor(x).log_softmax(axis, dim=dim)
+
+
+def reshape(x: Any, shape: Sequence[int]) -> Tensor: return as_tensor(x).reshape(shape)
+def transpose(x: Any, *axes: Any) -> Tensor: return as_tensor(x).transpose(*axes)
+def permute(x: Any, axes: Sequence[int]) -> Tensor: return as_tensor(x).permute(axes)
+def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor: return as_tensor(x).broadcast_to(shape)
+def expand(x: Any, shape: Sequence[int]) -> Tensor: return as_tensor(x).expand(shape)
+def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor: return as_tensor(x).flatten(start_dim, end_dim)
+
+
+def squeeze(x: Any, axis=None, *, dim=None) -> Tensor:
+    return as_tensor(x).squeeze(axis, dim=dim)
+
+
+def unsqueeze(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    return as_tensor(x).unsqueeze(axis, dim=dim)
+
+
+def concat(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``torch.cat``, ``np.concatenate``)."""
+    axis = resolve_axis(axis if dim is None else None, dim)[0]
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concat: needs at least one tensor")
+    return Concat(axis)(*tensors)
+
+
+cat = concat
+
+
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors of one shape along a new axis."""
+    axis = resolve_axis(axis if dim is None else None, dim)[0]
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ShapeError(f"stack: all tensors must have one shape; got {', '.join(map(str, (t.shape for t in tensors)))}")
+    return Concat(axis)(*[t.unsqueeze(axis) for t in tensors])
+
+
+def split(x: Any, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
+          dim: int | None = None) -> tuple[Tensor, ...]:
+    """Cut along an axis into pieces of a given size (int) or of the given sizes (list), as ``torch.split``."""
+    x = as_tensor(x)
+    axis = resolve_axis(axis if dim is None else None, dim)[0] % x.ndim
+    length = x.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: size must be positive, got {split_size_or_sections}")
+        sizes = [split_size_or_sections] * (length // split_size_or_sections)
+        if length % split_size_or_sections:
+            sizes.append(length % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != length:
+            raise ShapeError(f"split: sizes {sizes} add up to {builtins.sum(sizes)}, but axis {axis} of "
+                             f"shape {x.shape} has length {length}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(x[(slice(None),) * axis + (slice(start, start + size),)])
+        start += size
+    return tuple(pieces)

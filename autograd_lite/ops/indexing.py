@@ -1,0 +1,84 @@
+"""x[index] and its adjoint, adding a gradient back into place."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..engine import Node, Op, ShapeError, raw
+
+
+def normalize_index(index: Any) -> Any:
+    """Replace tensors and lists inside an index by ndarrays (numpy's own rules then apply)."""
+    if isinstance(index, tuple):
+        return tuple(normalize_index(i) for i in index)
+    if isinstance(index, Node):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _is_advanced(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) for i in parts)
+
+
+class GetItem(Op):
+    """x[index].   The gradient goes back to the picked places; repeated picks add up."""
+    __slots__ = ("index",)
+    name, derivatives = "getitem", ("1 at the picked places",)
+
+    def __init__(self, index: Any) -> None:
+        self.index = normalize_index(index)
+
+    def label(self) -> str:
+        return f"[{_index_text(self.index)}]"
+
+    def forward(self, x):
+        return x[self.index]
+
+    def backward(self, g, y, x):
+        return (IndexAdd(self.index, np.shape(raw(x))).apply(g),)
+
+    def explain_error(self, nodes, error):
+        return type(error)(f"getitem: index [{_index_text(self.index)}] does not fit shape {nodes[0].shape}: {error}")
+
+
+class IndexAdd(Op):
+    """zeros(shape) with g added at ``index`` (the adjoint of x[index]).   ∂/∂g = 1 at the index"""
+    __slots__ = ("index", "shape")
+    name, derivatives = "index_add", ("1 at the index",)
+
+    def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
+        self.index, self.shape = index, tuple(shape)
+
+    def forward(self, g):
+        out = np.zeros(self.shape, dtype=np.result_type(g))
+        if _is_advanced(self.index):
+            np.add.at(out, self.index, g)  # repeated indices must accumulate
+        else:
+            out[self.index] = g
+        return out
+
+    def backward(self, gg, y, g):
+        return (GetItem(self.index).apply(gg),)
+
+
+def _index_text(index: Any) -> str:
+    parts = index if isinstance(index, tuple) else (index,)
+    out = []
+    for i in parts:
+        if isinstance(i, slice):
+            out.append(":" if i == slice(None) else
+                       f"{'' if i.start is None else i.start}:{'' if i.stop is None else i.stop}"
+                       + ("" if i.step is None else f":{i.step}"))
+        elif i is None:
+            out.append("None")
+        elif i is Ellipsis:
+            out.append("...")
+        elif isinstance(i, np.ndarray):
+            out.append(f"<{i.dtype} array {i.shape}>")
+        else:
+            out.append(str(i))
+    return ", ".join(out)

@@ -1,0 +1,55 @@
+"""Matrix product with numpy's rules for 1-D, 2-D and batched operands."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Op, ShapeError, raw
+from .shape import SumTo
+
+
+class MatMul(Op):
+    """a @ b.   ∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g"""
+    __slots__ = ()
+    name, symbol, arg_names, derivatives = "matmul", "@", ("a", "b"), ("g @ bᵀ", "aᵀ @ g")
+
+    def forward(self, a, b):
+        return np.matmul(a, b)
+
+    def backward(self, g, y, a, b):
+        a_shape, b_shape = np.shape(raw(a)), np.shape(raw(b))
+        # numpy treats a 1-D operand as a row (left) or a column (right) and drops that axis after.
+        a2 = a.reshape((1,) + a_shape) if len(a_shape) == 1 else a
+        b2 = b.reshape(b_shape + (1,)) if len(b_shape) == 1 else b
+        g_shape = np.shape(raw(g))
+        if len(a_shape) == 1:
+            g_shape = g_shape[:-1] + (1,) + g_shape[-1:] if len(b_shape) > 1 else (1,)
+        if len(b_shape) == 1:
+            g_shape = g_shape + (1,)
+        g2 = g.reshape(g_shape)
+        ga = gb = None
+        needs_a, needs_b = self._needs()
+        if needs_a:
+            ga = MatMul().apply(g2, b2.swapaxes(-1, -2))
+            ga = SumTo(np.shape(raw(a2))).apply(ga).reshape(a_shape)
+        if needs_b:
+            gb = MatMul().apply(a2.swapaxes(-1, -2), g2)
+            gb = SumTo(np.shape(raw(b2))).apply(gb).reshape(b_shape)
+        return ga, gb
+
+    def _needs(self) -> tuple[bool, bool]:
+        # A product with a data batch should not pay for the batch's (unused) gradient.
+        inputs = getattr(self, "inputs", None)
+        if inputs is None:  # called through apply() on raw data: nothing is known, compute both
+            return True, True
+        return inputs[0].requires_grad, inputs[1].requires_grad
+
+    def explain_error(self, nodes, error):
+        sa, sb = nodes[0].shape, nodes[1].shape
+        if len(sa) == 0 or len(sb) == 0:
+            return ShapeError(f"matmul: operands must have at least one dimension, got shapes {sa} and {sb}")
+        inner_a = sa[-1]
+        inner_b = sb[0] if len(sb) == 1 else sb[-2]
+        if inner_a != inner_b:
+            return ShapeError(f"matmul: shapes {sa} and {sb} do not match: {sa} has {inner_a} columns "
+                              f"but {sb} has {inner_b} rows")
+        return ShapeError(f"matmul: batch dimensions of shapes {sa} and {sb} do not broadcast")

@@ -1,0 +1,1 @@
+"""Graphviz rendering of autograd_lite graphs and a step-by-step view of the chain rule."""
