@@ -5,7 +5,13 @@
 >>> (x ** 2).sum().backward()
 >>> x.grad
 Tensor([2., 4., 6.])
+
+The subpackages (``ag.nn``, ``ag.optim``, ``ag.data``, ``ag.metrics``) load on
+first use, so ``import autograd_lite`` stays quick.
 """
+import importlib
+from typing import Any
+
 from . import functional
 from .engine import (AnomalyError, ShapeError, detect_anomaly, enable_grad, grad, is_grad_enabled,
                      no_grad)
@@ -16,8 +22,19 @@ from .value import Value
 
 __version__ = "0.1.0"
 
+_LAZY_MODULES = {"nn", "optim", "data", "metrics", "training"}
+_LAZY_NAMES = {"save": "io", "load": "io", "Model": "training", "History": "training"}
+
 __all__ = [
     "Tensor", "Value", "tensor", "as_tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "GradientTape", "gradcheck", "GradcheckError", "ShapeError", "AnomalyError",
-    "functional",
+    "functional", *sorted(_LAZY_MODULES), *sorted(_LAZY_NAMES),
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")

@@ -164,3 +164,9 @@ def split(x: Any, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
         pieces.append(x[(slice(None),) * axis + (slice(start, start + size),)])
         start += size
     return tuple(pieces)
+
+
+from .losses import *  # noqa: E402,F401,F403  (the losses are functional names too, as in torch.nn.functional)
+from .losses import __all__ as _loss_names  # noqa: E402
+
+__all__ += _loss_names
