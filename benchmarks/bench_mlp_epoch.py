@@ -1,0 +1,142 @@
+"""One epoch of seed program 002's MLP (784-512-10 ReLU, softmax cross-entropy, RMSprop, batch 128).
+
+Rivals: autograd-lite, the same network written by hand in straightforward
+numpy, and PyTorch eager (when installed), on the 60,000 Fashion-MNIST
+training images (Debian's dataset-fashion-mnist; random data of the same
+shape if it is absent, and the table says so).
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Any, Callable
+
+import numpy as np
+
+from common import fmt_timing, optional, peak_traced_bytes, time_rounds
+
+HIDDEN, CLASSES, BATCH, LR, RHO, EPS = 512, 10, 128, 1e-3, 0.9, 1e-7
+
+
+def load_data(limit: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+    import autograd_lite as ag
+    try:
+        x, y = ag.data.fashion_mnist("train", download=False)
+        source = "Fashion-MNIST train (60,000 images)"
+    except FileNotFoundError:
+        rng = np.random.default_rng(0)
+        x = rng.random((60000, 784), dtype=np.float32)
+        y = rng.integers(0, CLASSES, 60000).astype(np.uint8)
+        source = "random data shaped like Fashion-MNIST (the data set was not found)"
+    if limit:
+        x, y = x[:limit], y[:limit]
+    return x, y.astype(np.int64), source
+
+
+def initial_weights(seed: int = 0) -> list[np.ndarray]:
+    """Weights in PyTorch's (out, in) layout, shared by all rivals so they do identical arithmetic."""
+    rng = np.random.default_rng(seed)
+    w1 = rng.uniform(-1, 1, (HIDDEN, 784)).astype(np.float32) / np.sqrt(784)
+    w2 = rng.uniform(-1, 1, (CLASSES, HIDDEN)).astype(np.float32) / np.sqrt(HIDDEN)
+    return [w1, np.zeros(HIDDEN, np.float32), w2, np.zeros(CLASSES, np.float32)]
+
+
+def ours(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+    import autograd_lite as ag
+    from autograd_lite import functional as F
+    model = ag.nn.Sequential(ag.nn.Linear(784, HIDDEN), ag.nn.ReLU(), ag.nn.Linear(HIDDEN, CLASSES))
+    for p, w in zip(model.parameters(), initial_weights()):
+        p.data[...] = w
+    opt = ag.optim.RMSprop(model.parameters(), lr=LR, alpha=RHO, eps=EPS)
+
+    def epoch() -> float:
+        for i in range(0, len(x), BATCH):
+            loss = F.cross_entropy(model(ag.Tensor(x[i:i + BATCH])), y[i:i + BATCH])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return loss.item()
+    return epoch
+
+
+def numpy_by_hand(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+    params = initial_weights()
+    squares = [np.zeros_like(p) for p in params]
+
+    def epoch() -> float:
+        w1, b1, w2, b2 = params
+        for i in range(0, len(x), BATCH):
+            xb, yb = x[i:i + BATCH], y[i:i + BATCH]
+            n = len(xb)
+            h = xb @ w1.T + b1
+            a = np.maximum(h, 0)
+            z = a @ w2.T + b2
+            z = z - z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            p = e / e.sum(axis=1, keepdims=True)
+            loss = -np.log(p[np.arange(n), yb]).mean()
+            dz = p
+            dz[np.arange(n), yb] -= 1
+            dz /= n
+            dw2, db2 = dz.T @ a, dz.sum(axis=0)
+            dh = (dz @ w2) * (h > 0)
+            dw1, db1 = dh.T @ xb, dh.sum(axis=0)
+            for param, grad, sq in zip(params, (dw1, db1, dw2, db2), squares):
+                sq[...] = RHO * sq + (1 - RHO) * grad ** 2
+                param -= LR * grad / (np.sqrt(sq) + EPS)
+        return float(loss)
+    return epoch
+
+
+def pytorch(x: np.ndarray, y: np.ndarray) -> Callable[[], float] | None:
+    torch = optional("torch")
+    if torch is None:
+        return None
+    torch.set_num_threads(2)
+    model = torch.nn.Sequential(torch.nn.Linear(784, HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, CLASSES))
+    with torch.no_grad():
+        for p, w in zip(model.parameters(), initial_weights()):
+            p.copy_(torch.from_numpy(w))
+    opt = torch.optim.RMSprop(model.parameters(), lr=LR, alpha=RHO, eps=EPS)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+    def epoch() -> float:
+        for i in range(0, len(tx), BATCH):
+            loss = torch.nn.functional.cross_entropy(model(tx[i:i + BATCH]), ty[i:i + BATCH])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return loss.item()
+    return epoch
+
+
+def run(rounds: int = 3, limit: int | None = None) -> dict[str, Any]:
+    x, y, source = load_data(limit)
+    rivals = {"autograd-lite": ours(x, y), "numpy by hand": numpy_by_hand(x, y)}
+    torch_epoch = pytorch(x, y)
+    skipped = []
+    if torch_epoch is None:
+        skipped.append("PyTorch (not installed)")
+    else:
+        rivals["PyTorch eager"] = torch_epoch
+    timings = time_rounds(rivals, rounds)
+    small = (x[:BATCH * 50], y[:BATCH * 50])  # peak memory is per step; 50 steps show it
+    memory = {"autograd-lite": peak_traced_bytes(ours(*small)),
+              "numpy by hand": peak_traced_bytes(numpy_by_hand(*small))}
+    return {"source": source, "timings": timings, "memory": memory, "skipped": skipped}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=None, help="use only this many images")
+    args = parser.parse_args()
+    result = run(args.rounds, args.limit)
+    print(result["source"])
+    for name, t in result["timings"].items():
+        print(f"{name:>15}: {fmt_timing(t)} per epoch")
+    for name, b in result["memory"].items():
+        print(f"{name:>15}: peak traced memory {b / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

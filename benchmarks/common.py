@@ -1,0 +1,107 @@
+"""Timing, memory and machine-description helpers shared by the benchmarks.
+
+Speed is compared as ratios measured in one process and one run (ours vs a
+baseline), never as absolute seconds across runs: these machines are noisy.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass
+class Timing:
+    """Seconds per round: the median and the spread (min-max) of several rounds."""
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def low(self) -> float:
+        return min(self.samples)
+
+    @property
+    def high(self) -> float:
+        return max(self.samples)
+
+
+def time_rounds(fns: dict[str, Callable[[], Any]], rounds: int, warmup: int = 1) -> dict[str, Timing]:
+    """Time each function ``rounds`` times, interleaved, so drifts in machine load hit all alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    out = {name: Timing() for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            out[name].samples.append(time.perf_counter() - start)
+    return out
+
+
+def peak_traced_bytes(fn: Callable[[], Any]) -> int:
+    """Peak bytes allocated through Python and numpy while ``fn`` runs (tracemalloc sees numpy's buffers)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def resident_bytes() -> int:
+    """Current resident set size of this process (Linux)."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def optional(module: str) -> Any | None:
+    """Import a rival library if it is installed; None (and the runner says it skipped it) if not."""
+    try:
+        return __import__(module)
+    except ImportError:
+        return None
+
+
+def machine_description() -> list[str]:
+    lines = [f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+             f"numpy {np.__version__}"]
+    try:
+        from threadpoolctl import threadpool_info
+        for pool in threadpool_info():
+            lines.append(f"  BLAS: {pool.get('internal_api')} {pool.get('version')} "
+                         f"({pool.get('architecture', '?')}, {pool.get('num_threads')} threads)")
+    except ImportError:
+        lines.append("  BLAS: (install threadpoolctl to report it)")
+    torch = optional("torch")
+    if torch is not None:
+        lines.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+    micrograd = optional("micrograd")
+    if micrograd is not None:
+        lines.append("micrograd installed")
+    return lines
+
+
+def fmt_seconds(s: float) -> str:
+    if s >= 1:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s * 1e6:.2f} µs"
+
+
+def fmt_timing(t: Timing, scale: float = 1.0) -> str:
+    return f"{fmt_seconds(t.median * scale)} ({fmt_seconds(t.low * scale)}-{fmt_seconds(t.high * scale)})"

@@ -1,0 +1,78 @@
+"""Run every benchmark and print the README's table (Markdown).
+
+    python benchmarks/run.py            # full run, a few minutes on 2 cores
+    python benchmarks/run.py --quick    # fewer rounds and a tenth of the images, to try it out
+
+Rivals that are not installed (PyTorch, micrograd, HIPS autograd) are skipped,
+and the table says so. Ratios are ours / rival, measured in this one run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bench_mlp_epoch  # noqa: E402
+import bench_scalar  # noqa: E402
+import bench_scaling  # noqa: E402
+import bench_tiny_ops  # noqa: E402
+from common import fmt_timing, machine_description  # noqa: E402
+
+
+def ratio(ours, rival) -> str:
+    return f"{ours.median / rival.median:.2f}" if rival is not None else "n/a"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    skipped: list[str] = []
+
+    mlp = bench_mlp_epoch.run(rounds=2 if args.quick else 3, limit=6000 if args.quick else None)
+    tiny = bench_tiny_ops.run(rounds=3 if args.quick else 7)
+    scalar = bench_scalar.run(rounds=2 if args.quick else 5)
+    scaling = bench_scaling.run()
+    skipped += mlp["skipped"] + tiny["skipped"] + scalar["skipped"]
+
+    print("\n".join(machine_description()))
+    print()
+    print("| workload | autograd-lite | rival | ratio (ours / rival) |")
+    print("| --- | --- | --- | --- |")
+    t = mlp["timings"]
+    ours = t["autograd-lite"]
+    for rival in ("PyTorch eager", "numpy by hand"):
+        if rival in t:
+            print(f"| MLP epoch ({mlp['source']}) | {fmt_timing(ours)} | {rival}: {fmt_timing(t[rival])} "
+                  f"| {ratio(ours, t[rival])} |")
+    t = tiny["timings"]
+    ours = t["autograd-lite"]
+    for rival in ("PyTorch eager", "HIPS autograd", "numpy (forward only)"):
+        if rival in t:
+            print(f"| tiny-op chain, per op (fwd+bwd) | {fmt_timing(ours, 1e-3)} | {rival}: "
+                  f"{fmt_timing(t[rival], 1e-3)} | {ratio(ours, t[rival])} |")
+    t = scalar["timings"]
+    if "micrograd" in t:
+        print(f"| micrograd demo, per training step | {fmt_timing(t['autograd-lite'])} | micrograd: "
+              f"{fmt_timing(t['micrograd'])} | {ratio(t['autograd-lite'], t['micrograd'])} |")
+    chains = scalar["chains"]
+    print(f"| backward through 1,500 scalar ops | {chains['autograd-lite']} | micrograd: "
+          f"{chains.get('micrograd', 'n/a')} | |")
+    mem = mlp["memory"]
+    print(f"| peak traced memory, 50 MLP steps | {mem['autograd-lite'] / 2**20:.1f} MiB | numpy by hand: "
+          f"{mem['numpy by hand'] / 2**20:.1f} MiB | {mem['autograd-lite'] / mem['numpy by hand']:.2f} |")
+    rss = scaling["resident"]
+    print(f"| resident memory over {len(rss)} epochs | first {rss[0] / 2**20:.0f} MiB, last "
+          f"{rss[-1] / 2**20:.0f} MiB | | {rss[-1] / rss[0]:.2f} |")
+    for kind, secs in scaling["scaling"].items():
+        steps = ", ".join(f"{b / a:.1f}x" for a, b in zip(secs, secs[1:]))
+        print(f"| backward of a {kind} chain, 10^4 / 10^5 / 10^6 nodes | "
+              f"{' / '.join(f'{s:.3f} s' for s in secs)} | | each step {steps} |")
+    if skipped:
+        print("\nskipped: " + "; ".join(skipped))
+
+
+if __name__ == "__main__":
+    main()
