@@ -1,1 +1,24 @@
-"""Graphviz rendering of autograd_lite graphs and a step-by-step view of the chain rule."""
+"""Graphviz rendering of autograd_lite graphs, and the chain rule step by step.
+
+>>> import viz
+>>> from autograd_lite import Value
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> c = a * b + a
+>>> c.backward()
+>>> viz.render(c, "graph.svg")        # micrograd's draw_dot look; needs the Graphviz dot program
+>>> print(viz.explain(c))             # the chain rule, one line per edge
+>>> print(viz.text(c))                # a text tree; needs no Graphviz at all
+
+``viz`` reads graphs only through autograd_lite's public API; autograd_lite
+never imports it.
+"""
+from .dot import GraphvizNotFoundError, draw, render, to_dot
+from .expr import draw_expression, parse_assignments
+from .html import render_steps
+from .steps import Step, backward_steps, explain
+from .text import text
+
+__all__ = [
+    "draw", "to_dot", "render", "text", "backward_steps", "explain", "render_steps", "Step",
+    "draw_expression", "parse_assignments", "GraphvizNotFoundError",
+]

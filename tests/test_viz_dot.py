@@ -1,0 +1,282 @@
+"""viz.draw / to_dot / render: what the picture of a graph contains, and that it is the same every run."""
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+import viz
+from autograd_lite import Value
+from autograd_lite.ops.elementwise import Tanh
+from viz.dot import CHECK_OK, CHECK_WRONG, INPUT, LOSS, PARAMETER
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz 'dot' program is not installed")
+
+
+def c_equals_ab_plus_a():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b + a
+    c.label = "c"
+    c.backward()
+    return c
+
+
+def node_line(dot, node_id):
+    (line,) = [line for line in dot.splitlines() if line.strip().startswith(node_id + " [")]
+    return line
+
+
+def edges(dot):
+    return re.findall(r"^\s*(\w+) -> (\w+)", dot, flags=re.M)
+
+
+def tiny_mlp(batch=3):
+    """Seed 000's model shape (2 -> Dense(sigmoid) -> Dense(softmax)), small, with its Keras loss."""
+    model = ag.nn.Sequential([ag.nn.Dense(4, activation="sigmoid", input_dim=2, seed=0),
+                              ag.nn.Dense(3, activation="softmax", input_dim=4, seed=1)])
+    x = ag.Tensor(np.random.default_rng(0).normal(size=(batch, 2)).astype(np.float32), name="x")
+    loss = ag.nn.SparseCategoricalCrossentropy()(np.arange(batch) % 3, model(x))
+    return model, loss
+
+
+def clusters(dot):
+    """{cluster label: [node label first lines]} from the DOT text."""
+    out = {}
+    for block in re.findall(r"subgraph cluster_\d+ \{(.*?)\n\t\}", dot, flags=re.S):
+        title = re.search(r'\blabel="([^"]*)" labeljust', block).group(1)
+        out[title] = re.findall(r'^\t\tn\d+ \[label="([^"\\]*)', block, flags=re.M)
+    return out
+
+
+# -- scalar graphs: micrograd's look ---------------------------------------------------------
+
+def test_scalar_graph_has_one_record_per_value_and_one_node_per_op():
+    dot = viz.to_dot(c_equals_ab_plus_a())
+    records = re.findall(r"shape=record", dot)
+    ops = re.findall(r"shape=ellipse", dot)
+    assert (len(records), len(ops)) == (4, 2)
+    # four edges into the two ops, and one from each op to its result
+    assert len(edges(dot)) == 6
+
+
+def test_scalar_records_show_label_data_and_grad():
+    dot = viz.to_dot(c_equals_ab_plus_a())
+    assert '{ a | data 2.0000 | grad -2.0000 }' in node_line(dot, "n0")
+    assert '{ b | data -3.0000 | grad 2.0000 }' in node_line(dot, "n1")
+    assert '{ c | data -4.0000 | grad 1.0000 }' in node_line(dot, "n3")
+    assert 'label="*"' in node_line(dot, "n2_op") and 'label="+"' in node_line(dot, "n3_op")
+
+
+def test_a_value_used_twice_gets_two_edges():
+    a = Value(3.0, label="a")
+    y = a * a
+    dot = viz.to_dot(y)
+    assert edges(dot).count(("n0", "n1_op")) == 2
+
+
+def test_show_data_and_show_grad_can_be_turned_off():
+    dot = viz.to_dot(c_equals_ab_plus_a(), show_data=False, show_grad=False)
+    assert not re.search(r"\b(data|grad) ", dot)
+
+
+def test_constants_are_drawn_without_a_gradient():
+    a = Value(2.0, label="a")
+    dot = viz.to_dot(a * 5)
+    assert '{  | data 5.0000 }' in node_line(dot, "n1")
+
+
+def test_edge_labels_state_the_local_derivative_with_its_value():
+    dot = viz.to_dot(c_equals_ab_plus_a(), edge_derivatives=True)
+    assert 'n0 -> n2_op [label="∂mul_1/∂a = b = -3.0000"]' in dot
+    assert 'n1 -> n2_op [label="∂mul_1/∂b = a = 2.0000"]' in dot
+    assert 'n0 -> n3_op [label="∂c/∂a = 1"]' in dot  # a number needs no "= 1.0000" after it
+
+
+def test_layout_direction_is_passed_to_graphviz():
+    assert "rankdir=TB" in viz.to_dot(c_equals_ab_plus_a(), rankdir="TB")
+
+
+# -- tensor graphs ------------------------------------------------------------------------------
+
+def test_tensor_ops_are_named_and_values_show_shape_and_dtype():
+    x = ag.Tensor(np.ones((2, 3), dtype=np.float32), name="x")
+    w = ag.Tensor(np.ones((3, 4), dtype=np.float32), requires_grad=True, name="w")
+    loss = (x @ w).sum()
+    loss.backward(retain_graph=True)
+    dot = viz.to_dot(loss, max_elements=6)
+    assert 'label="x\\n(2, 3) float32\\ndata [[1.0000, 1.0000, 1.0000], [1.0000, 1.0000, 1.0000]]"' in dot
+    assert 'label="w\\n(3, 4) float32\\ngrad norm 6.9282"' in dot  # 12 entries > max_elements: the norm
+    assert 'label="matmul\\n(2, 4) float32"' in dot
+    assert 'label="sum\\nscalar float32\\ndata 24.0000"' in dot
+
+
+def test_parameters_inputs_and_loss_have_their_own_colours():
+    model, loss = tiny_mlp()
+    loss.backward(retain_graph=True)
+    dot = viz.to_dot(loss, params=model)
+    assert f'fillcolor="{PARAMETER}"' in node_line(dot, "n1")          # 0.weight
+    assert f'fillcolor="{INPUT}"' in node_line(dot, "n0")              # the batch x
+    root = max(int(n) for n in re.findall(r"^\s*n(\d+) \[", dot, flags=re.M))
+    assert f'fillcolor="{LOSS}"' in node_line(dot, f"n{root}")
+    assert len({PARAMETER, INPUT, LOSS}) == 3
+
+
+def test_ops_of_each_layer_are_drawn_in_a_cluster_named_after_it():
+    model, loss = tiny_mlp()
+    got = clusters(viz.to_dot(loss, params=model))
+    assert list(got) == ["0 (Dense)", "1 (Dense)"]
+    assert got["0 (Dense)"] == ["0.weight", "transpose", "matmul", "0.bias", "add", "sigmoid"]
+    assert got["1 (Dense)"] == ["1.weight", "transpose", "matmul", "1.bias", "add", "softmax(axis=-1)"]
+
+
+def test_the_loss_is_drawn_outside_every_cluster():
+    model, loss = tiny_mlp()
+    dot = viz.to_dot(loss, params=model)
+    inside = sum(clusters(dot).values(), [])
+    assert "log" not in inside and "mean" not in inside
+    assert re.search(r'^\tn\d+ \[label="mean', dot, flags=re.M)
+
+
+def test_params_can_be_named_parameters_or_a_dict():
+    model, loss = tiny_mlp()
+    by_pairs = viz.to_dot(loss, params=model.named_parameters())
+    by_dict = viz.to_dot(loss, params=dict(model.named_parameters()))
+    assert by_pairs == by_dict and "0.weight" in by_pairs
+    assert "1.bias" in by_pairs
+
+
+def test_without_params_there_are_no_clusters_and_leaves_get_generated_names():
+    _, loss = tiny_mlp()
+    dot = viz.to_dot(loss)
+    assert "subgraph" not in dot and "leaf_1" in dot
+
+
+def test_bad_params_are_refused_with_what_is_expected():
+    _, loss = tiny_mlp()
+    with pytest.raises(TypeError, match="named_parameters"):
+        viz.draw(loss, params=42)
+    with pytest.raises(TypeError, match="named_parameters"):
+        viz.draw(loss, params=[("w", np.ones(2))])
+
+
+def test_bad_options_are_refused():
+    c = c_equals_ab_plus_a()
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.draw(c, rankdir="sideways")
+    with pytest.raises(ValueError, match="max_nodes"):
+        viz.draw(c, max_nodes=0)
+    with pytest.raises(TypeError, match="show_grad"):
+        viz.draw(c, show_grad="yes")
+    with pytest.raises(TypeError, match="Value or a Tensor"):
+        viz.draw(3.0)
+
+
+def test_a_released_graph_asks_for_retain_graph():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match=r"retain_graph=True"):
+        viz.draw(loss)
+
+
+# -- big graphs --------------------------------------------------------------------------------
+
+def test_a_deep_graph_is_walked_without_recursion_and_capped_with_a_note():
+    x = ag.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(3000):
+        y = y * 1.0001
+    dot = viz.to_dot(y.sum(), max_nodes=50)
+    assert len(re.findall(r"^\s*n\d+ \[", dot, flags=re.M)) == 50
+    note = node_line(dot, "left_out")
+    assert "5952 more nodes not drawn (max_nodes=50)" in note and "mul ×" in note
+    assert "max_nodes=None" in note
+
+
+# -- the gradient-check overlay ----------------------------------------------------------------
+
+class WrongTanh(Tanh):
+    """tanh with a deliberately wrong backward (forgets the square)."""
+    __slots__ = ()
+
+    def backward(self, g, y, x):
+        return (g * (1 - y),)
+
+
+def test_check_colours_a_wrong_backward_apart_from_correct_ones():
+    a, b = Value(0.5, label="a"), Value(-1.5, label="b")
+    out = WrongTanh()(a * b) + Tanh()(a)
+    dot = viz.to_dot(out, check=True)
+    colours = {label: colour for label, colour in
+               re.findall(r'n\d+_op \[label="([^"\\]*)\\ncheck: [^"]*" fillcolor="([^"]*)"', dot)}
+    assert colours == {"*": CHECK_OK, "tanh": colours["tanh"], "+": CHECK_OK}
+    wrong = re.findall(r'label="tanh\\ncheck: (\w+)[^"]*" fillcolor="([^"]*)"', dot)
+    assert sorted(wrong) == [("ok", CHECK_OK), ("wrong", CHECK_WRONG)]
+
+
+def test_check_on_a_model_passes_and_leaves_the_graph_usable():
+    model, loss = tiny_mlp()
+    dot = viz.to_dot(loss, params=model, check=True)
+    verdicts = re.findall(r"check: (\w+)", dot)
+    assert verdicts and set(verdicts) == {"ok"}
+    loss.backward()  # the check ran ops on copies: the graph still backpropagates normally
+    fresh_model, fresh_loss = tiny_mlp()
+    fresh_loss.backward()
+    for (_, p), (_, q) in zip(model.named_parameters(), fresh_model.named_parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.data, rtol=1e-6)
+
+
+# -- deterministic text ------------------------------------------------------------------------
+
+PROGRAM = """
+import numpy as np, autograd_lite as ag, viz
+a, b = ag.Value(2.0, label="a"), ag.Value(-3.0, label="b")
+c = a * b + a.tanh()
+c.backward()
+model = ag.nn.Sequential([ag.nn.Dense(4, activation="sigmoid", input_dim=2, seed=0),
+                          ag.nn.Dense(3, activation="softmax", input_dim=4, seed=1)])
+x = ag.Tensor(np.random.default_rng(0).normal(size=(3, 2)).astype(np.float32))
+loss = ag.nn.SparseCategoricalCrossentropy()(np.arange(3), model(x))
+print(viz.to_dot(c, edge_derivatives=True) + viz.to_dot(loss, params=model, check=True))
+"""
+
+
+def test_dot_text_is_byte_identical_across_runs():
+    runs = [subprocess.run([sys.executable, "-c", PROGRAM], cwd=ROOT, capture_output=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2)]
+    assert runs[0] == runs[1] and b"digraph" in runs[0]
+
+
+# -- rendering to files ------------------------------------------------------------------------
+
+def test_render_picks_the_format_from_the_extension(tmp_path):
+    path = viz.render(c_equals_ab_plus_a(), tmp_path / "graph.dot")
+    assert path == str(tmp_path / "graph.dot")
+    assert (tmp_path / "graph.dot").read_text(encoding="utf-8").startswith("digraph autograd {")
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.dot"):
+        viz.render(c_equals_ab_plus_a(), tmp_path / "graph.jpg")
+
+
+@needs_dot
+def test_render_writes_a_real_svg(tmp_path):
+    viz.render(c_equals_ab_plus_a(), tmp_path / "graph.svg")
+    svg = html.unescape((tmp_path / "graph.svg").read_text(encoding="utf-8"))
+    assert "<svg" in svg and "data 2.0000" in svg and "grad -2.0000" in svg
+    assert not list(tmp_path.glob("*.part"))  # written atomically, nothing left behind
+
+
+def test_without_the_dot_program_render_says_how_to_install_it_and_keeps_the_dot_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(viz.GraphvizNotFoundError) as caught:
+        viz.render(c_equals_ab_plus_a(), tmp_path / "graph.png")
+    message = str(caught.value)
+    assert "apt-get install graphviz" in message and "brew install graphviz" in message
+    assert "conda install" in message
+    assert (tmp_path / "graph.dot").read_text(encoding="utf-8").startswith("digraph")
+    assert not (tmp_path / "graph.png").exists()

@@ -1,0 +1,63 @@
+"""viz.text: the graph as a plain-text tree, with no Graphviz at all."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+import autograd_lite as ag
+import viz
+from autograd_lite import Value
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_text_draws_the_tree_output_first_with_data_and_grad():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b + a
+    c.backward()
+    assert str(viz.text(c)).splitlines() == [
+        "L  [+]  data -4.0000  grad 1.0000",
+        "├── mul_1  [*]  data -6.0000  grad 1.0000",
+        "│   ├── a  data 2.0000  grad -2.0000",
+        "│   └── b  data -3.0000  grad 2.0000",
+        "└── a  data 2.0000  grad -2.0000",
+    ]
+
+
+def test_a_shared_subgraph_is_expanded_once():
+    x = Value(0.5, label="x")
+    h = (x * 3).tanh()
+    lines = str(viz.text(h * h)).splitlines()
+    assert lines[1] == "├── tanh_1  [tanh]  data 0.9051  grad 0.0000"
+    assert lines[-1] == "└── tanh_1  [tanh]  data 0.9051  grad 0.0000  (expanded above)"
+
+
+def test_tensors_show_shape_dtype_and_small_values():
+    w = ag.Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True, name="w")
+    loss = (w * w).sum()
+    lines = str(viz.text(loss)).splitlines()
+    assert lines == [
+        "L  [sum]  scalar float32  data 5.0000",
+        "└── mul_1  [*]  (2,) float32  data [1.0000, 4.0000]",
+        "    ├── w  (2,) float32  data [ 1.0000, -2.0000]",
+        "    └── w  (2,) float32  data [ 1.0000, -2.0000]",
+    ]
+
+
+def test_text_handles_deep_graphs():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(3000):
+        y = y * 1.0
+    assert len(str(viz.text(y)).splitlines()) == 6001
+
+
+def test_text_works_without_the_graphviz_package():
+    program = ("import sys; sys.modules['graphviz'] = None\n"
+               "import viz; from autograd_lite import Value\n"
+               "a = Value(2.0, label='a'); print(viz.text(a * a))\n"
+               "try:\n    viz.to_dot(a * a)\nexcept ImportError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[0] == "L  [*]  data 4.0000  grad 0.0000"
+    assert "pip install graphviz" in out

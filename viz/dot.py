@@ -1,0 +1,335 @@
+"""Draw a graph as a ``graphviz.Digraph``, give its DOT text, render it to a file.
+
+Scalar (``Value``) graphs look like micrograd's ``draw_dot``: a record
+``label | data | grad`` per value and a small op node between inputs and
+output. Tensor graphs draw one box per op (its name, output shape and dtype)
+and one per leaf, with parameters, inputs and the loss in different colours
+and each module's ops inside a cluster named after it.
+
+The ``graphviz`` package is imported only when a picture is built, so
+``viz.text`` works without it.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd_lite.atomic import atomic_write
+from autograd_lite.engine import Node
+
+from .check import check_text, local_errors, verdict
+from .formatting import gradient, number, shape_text, values
+from .graph import Graph, local_derivative, local_statement, own_name, walk
+from .modules import clusters, module_types
+
+__all__ = ["draw", "to_dot", "render", "GraphvizNotFoundError"]
+
+PARAMETER, INPUT, LOSS, PLAIN = "#cfe2ff", "#eeeeee", "#c8f0c8", "#ffffff"
+CHECK_OK, CHECK_SUSPICIOUS, CHECK_WRONG = "#b9f6ca", "#ffe0b2", "#ff8a80"
+CHECK_FILLS = {"ok": CHECK_OK, "suspicious": CHECK_SUSPICIOUS, "undefined": CHECK_SUSPICIOUS, "wrong": CHECK_WRONG}
+ACTIVE = "#d62728"
+FORMATS = ("svg", "png", "pdf", "dot")
+RANKDIRS = ("LR", "RL", "TB", "BT")
+_NUMBER = re.compile(r"-?[0-9.]+")  # a stated derivative that is already a number needs no "= value"
+
+INSTALL = ("Install Graphviz: 'sudo apt-get install graphviz' (Debian, Ubuntu), 'brew install graphviz' "
+           "(macOS) or 'conda install -c conda-forge graphviz'. viz.to_dot() and viz.text() need no "
+           "Graphviz program.")
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """The Graphviz ``dot`` program is not installed (the ``.dot`` file was written anyway)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """The keywords shared by :func:`draw`, :func:`to_dot` and :func:`render`, checked once."""
+
+    params: Any = None
+    show_data: bool = True
+    show_grad: bool = True
+    rankdir: str = "LR"
+    max_elements: int = 8
+    max_nodes: int | None = 500
+    edge_derivatives: bool = False
+    check: bool = False
+
+    def __post_init__(self) -> None:
+        if self.rankdir not in RANKDIRS:
+            raise ValueError(f"viz: rankdir must be one of {', '.join(RANKDIRS)}; got {self.rankdir!r}")
+        if not isinstance(self.max_elements, int) or isinstance(self.max_elements, bool) or self.max_elements < 0:
+            raise ValueError(f"viz: max_elements must be an int >= 0; got {self.max_elements!r}")
+        if self.max_nodes is not None and (not isinstance(self.max_nodes, int) or isinstance(self.max_nodes, bool)
+                                           or self.max_nodes < 1):
+            raise ValueError(f"viz: max_nodes must be an int >= 1, or None to draw every node; got {self.max_nodes!r}")
+        for flag in ("show_data", "show_grad", "edge_derivatives", "check"):
+            if not isinstance(getattr(self, flag), bool):
+                raise TypeError(f"viz: {flag} must be True or False; got {getattr(self, flag)!r}")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture of the chain rule: the gradients known so far and the edge being followed."""
+
+    grads: dict[int, Any] = field(default_factory=dict)  # node position -> gradient known so far
+    partial: frozenset[int] = frozenset()                # positions whose gradient will still grow
+    edge: tuple[int, int, int] | None = None             # (input position, output position, argument)
+    caption: str = ""
+
+
+def draw(root: Any, *, params: Any = None, show_data: bool = True, show_grad: bool = True,
+         rankdir: str = "LR", max_elements: int = 8, max_nodes: int | None = 500,
+         edge_derivatives: bool = False, check: bool = False) -> Any:
+    """A ``graphviz.Digraph`` of the graph behind ``root`` (a Value or a Tensor).
+
+    * ``params``: a module, its ``named_parameters()`` or a dict, to name parameters by
+      their path (``0.weight``) and draw each module's ops in a cluster;
+    * ``max_elements``: tensors up to this many elements show their values and gradients;
+    * ``max_nodes``: the nodes nearest the root that are drawn; a note says what was left out;
+    * ``edge_derivatives``: label each edge with the local derivative (``∂c/∂a = b = -3.0000``);
+    * ``check``: colour each op by how well its backward agrees with finite differences.
+
+    In Jupyter the result displays inline.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b; c.label = "c"; c.backward()
+    >>> viz.draw(c)            # doctest: +SKIP
+    """
+    options = Options(params, show_data, show_grad, rankdir, max_elements, max_nodes, edge_derivatives, check)
+    return build(walk(root, params), options)
+
+
+def to_dot(root: Any, **options: Any) -> str:
+    """The DOT text of :func:`draw` (same keywords); byte-identical for the same program, no Graphviz program needed.
+
+    >>> print(viz.to_dot(c))   # doctest: +SKIP
+    """
+    return draw(root, **options).source
+
+
+def render(root: Any, path: str | os.PathLike, **options: Any) -> str:
+    """Write the picture of :func:`draw` (same keywords) to ``path``; the format comes from the extension.
+
+    ``.svg``, ``.png`` and ``.pdf`` need the Graphviz ``dot`` program; ``.dot`` writes DOT text.
+    Returns the path written.
+
+    >>> viz.render(loss, "graph.svg", params=model)   # doctest: +SKIP
+    'graph.svg'
+    """
+    format_of(path)
+    write(draw(root, **options), path)
+    return os.fspath(path)
+
+
+def format_of(path: str | os.PathLike) -> str:
+    ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if ext not in FORMATS:
+        raise ValueError(f"viz: cannot tell the picture format from {os.fspath(path)!r}; "
+                         f"end the name with {', '.join('.' + f for f in FORMATS)}")
+    return ext
+
+
+def write(digraph: Any, path: str | os.PathLike) -> None:
+    """Render ``digraph`` to ``path`` atomically; without ``dot``, write the ``.dot`` file and say how to get it."""
+    path = os.fspath(path)
+    fmt = format_of(path)
+    if fmt == "dot":
+        with atomic_write(path, "wb") as f:
+            f.write(digraph.source.encode("utf-8"))
+        return
+    graphviz = _graphviz()
+    try:
+        data = digraph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        dot_path = os.path.splitext(path)[0] + ".dot"
+        with atomic_write(dot_path, "wb") as f:
+            f.write(digraph.source.encode("utf-8"))
+        raise GraphvizNotFoundError(f"viz: the Graphviz 'dot' program was not found, so {path} was not "
+                                    f"rendered; its DOT text is in {dot_path}. {INSTALL}") from None
+    with atomic_write(path, "wb") as f:
+        f.write(data)
+
+
+def _graphviz() -> Any:
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError("viz: drawing needs the graphviz Python package: pip install graphviz (or "
+                          "pip install 'autograd-lite[viz]'); viz.text(root) works without it") from None
+    return graphviz
+
+
+# -- building the picture ---------------------------------------------------------------------
+
+def build(graph: Graph, options: Options, frame: Frame | None = None) -> Any:
+    """The Digraph of ``graph``; ``frame`` adds a chain-rule step's gradients, highlight and caption."""
+    graphviz = _graphviz()
+    dot = graphviz.Digraph("autograd")
+    dot.attr(rankdir=options.rankdir)
+    dot.attr("node", fontname="Helvetica", fontsize="11")
+    dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7")
+    if frame is not None and frame.caption:
+        dot.attr(label=graphviz.nohtml(_escape(frame.caption)), labelloc="t", fontname="Helvetica", fontsize="13")
+    shown = _shown(graph, options.max_nodes)
+    errors = local_errors(graph, shown) if options.check else {}
+    owner = clusters(graph)
+    titles = module_types(options.params)
+    painter = _Painter(graph, options, frame, errors, graphviz.nohtml)
+
+    groups: dict[str | None, list[int]] = {}
+    for i in shown:
+        groups.setdefault(owner.get(i), []).append(i)
+    for k, (module, members) in enumerate(groups.items()):
+        if module is None:
+            for i in members:
+                painter.node(dot, i)
+            continue
+        with dot.subgraph(name=f"cluster_{k}") as sub:
+            title = f"{module} ({titles[module]})" if module in titles else module
+            sub.attr(label=graphviz.nohtml(_escape(title)), style="rounded,filled", color="#9e9e9e",
+                     fillcolor="#fafafa", fontname="Helvetica", fontsize="12", labeljust="l")
+            for i in members:
+                painter.node(sub, i)
+
+    drawn, cut = set(shown), []
+    for i in shown:
+        for arg, j in enumerate(graph.inputs[i]):
+            if j in drawn:
+                painter.edge(dot, j, i, arg)
+            elif not cut or cut[-1] != i:
+                cut.append(i)
+    if len(shown) < len(graph.nodes):
+        _note_left_out(dot, graph, shown, cut, options.max_nodes, graphviz.nohtml)
+    return dot
+
+
+def _shown(graph: Graph, max_nodes: int | None) -> list[int]:
+    """Positions drawn: all, or the ``max_nodes`` nearest the root (breadth first), in position order."""
+    if max_nodes is None or len(graph.nodes) <= max_nodes:
+        return list(range(len(graph.nodes)))
+    seen = {graph.root_position}
+    queue = [graph.root_position]
+    for i in queue:
+        for j in graph.inputs[i]:
+            if j not in seen and len(seen) < max_nodes:
+                seen.add(j)
+                queue.append(j)
+    return sorted(seen)
+
+
+def _note_left_out(dot: Any, graph: Graph, shown: list[int], cut: list[int], max_nodes: int, nohtml: Any) -> None:
+    hidden = set(range(len(graph.nodes))) - set(shown)
+    ops = Counter(graph.nodes[i].grad_fn.name for i in hidden if graph.nodes[i].grad_fn is not None)
+    leaves = sum(1 for i in hidden if graph.nodes[i].grad_fn is None)
+    parts = [f"{name} ×{n}" for name, n in sorted(ops.items(), key=lambda kv: (-kv[1], kv[0]))[:6]]
+    if len(ops) > 6:
+        parts.append("…")
+    text = (f"{len(hidden)} more nodes not drawn (max_nodes={max_nodes}):\\n"
+            f"{', '.join(parts) or 'no ops'}; {leaves} leaves\\npass max_nodes=None to draw them all")
+    dot.node("left_out", nohtml(text), shape="note", style="filled", fillcolor="#fff9c4")
+    for i in cut:
+        dot.edge("left_out", f"n{i}", style="dashed", color="#9e9e9e")
+
+
+def _escape(text: str, record: bool = False) -> str:
+    """Text for a DOT label: backslashes kept literal; in records also the field syntax."""
+    text = text.replace("\\", "\\\\")
+    if record:
+        for ch in "{}|<>":
+            text = text.replace(ch, "\\" + ch)
+    return text
+
+
+class _Painter:
+    """Node and edge attributes for one picture (scalar or tensor style)."""
+
+    def __init__(self, graph: Graph, options: Options, frame: Frame | None, errors: dict[int, float],
+                 nohtml: Any) -> None:
+        self.graph, self.options, self.frame, self.errors, self.nohtml = graph, options, frame, errors, nohtml
+
+    def grad(self, i: int) -> tuple[Any, bool]:
+        """(gradient shown, still partial); ``None`` when not known (yet)."""
+        if self.frame is not None:
+            return self.frame.grads.get(i), i in self.frame.partial
+        g = self.graph.nodes[i].grad
+        return (g.data if isinstance(g, Node) else g), False
+
+    def fill(self, i: int) -> str:
+        node = self.graph.nodes[i]
+        if i == self.graph.root_position and node.requires_grad:
+            return LOSS
+        if node.grad_fn is not None:
+            return PLAIN
+        return PARAMETER if node.requires_grad else INPUT
+
+    def check_fill(self, i: int) -> str | None:
+        return CHECK_FILLS[verdict(self.errors[i])] if i in self.errors else None
+
+    def receiving(self, i: int) -> dict[str, str]:
+        if self.frame is not None and self.frame.edge is not None and self.frame.edge[0] == i:
+            return {"color": ACTIVE, "penwidth": "2.5"}
+        return {}
+
+    def node(self, dot: Any, i: int) -> None:
+        (self.scalar_node if self.graph.scalar else self.tensor_node)(dot, i)
+
+    def scalar_node(self, dot: Any, i: int) -> None:
+        node, opts = self.graph.nodes[i], self.options
+        name = self.graph.names[i] if node.requires_grad or own_name(node) else ""
+        fields = [_escape(name, record=True)]
+        if opts.show_data:
+            fields.append(f"data {number(node.data)}")
+        if opts.show_grad and node.requires_grad:
+            g, partial = self.grad(i)
+            fields.append("grad ?" if g is None else f"grad {number(g)}" + (" (so far)" if partial else ""))
+        record = " | ".join(fields)
+        label = "{ " + record + " }" if opts.rankdir in ("LR", "RL") else record
+        dot.node(f"n{i}", self.nohtml(label), shape="record", style="filled", fillcolor=self.fill(i),
+                 **self.receiving(i))
+        op = node.grad_fn
+        if op is not None:
+            lines = [_escape(op.label())] + ([_escape(check_text(self.errors[i]))] if i in self.errors else [])
+            dot.node(f"n{i}_op", self.nohtml("\\n".join(lines)), shape="ellipse", style="filled",
+                     fillcolor=self.check_fill(i) or PLAIN, margin="0.05,0.02", width="0.4", height="0.3")
+            dot.edge(f"n{i}_op", f"n{i}")
+
+    def tensor_node(self, dot: Any, i: int) -> None:
+        node, opts, graph = self.graph.nodes[i], self.options, self.graph
+        op = node.grad_fn
+        name = graph.names[i]
+        if op is None:
+            lines = [name if (node.requires_grad or own_name(node) or i in graph.params) else "input"]
+        else:
+            label = op.label()
+            # a bare symbol suits micrograd's small op circles; a tensor box names the op ("matmul", not "@")
+            lines = [op.name if label == op.symbol else label] + ([name] if own_name(node) else [])
+        lines.append(shape_text(node.data))
+        if opts.show_data and node.data.size <= opts.max_elements:
+            lines.append(f"data {values(node.data, opts.max_elements)}")
+        if opts.show_grad:
+            g, partial = self.grad(i)
+            if g is not None:
+                lines.append(f"grad {gradient(g, opts.max_elements)}" + (" (so far)" if partial else ""))
+        if i in self.errors:
+            lines.append(check_text(self.errors[i]))
+        label = "\\n".join(_escape(line) for line in lines)
+        style = "rounded,filled" if op is None else "filled"
+        dot.node(f"n{i}", self.nohtml(label), shape="box", style=style,
+                 fillcolor=self.check_fill(i) or self.fill(i), **self.receiving(i))
+
+    def edge(self, dot: Any, j: int, i: int, arg: int) -> None:
+        """Input ``j`` -> node ``i`` (through the op node, for scalars); one edge per use."""
+        graph = self.graph
+        attrs: dict[str, str] = {}
+        active = self.frame is not None and self.frame.edge == (j, i, arg)
+        if (self.options.edge_derivatives or active) and graph.nodes[j].requires_grad:
+            statement = local_statement(graph, i, arg)
+            if graph.scalar and not _NUMBER.fullmatch(statement.rsplit(" = ", 1)[1]):
+                statement += f" = {number(local_derivative(graph, i, arg))}"
+            attrs["label"] = self.nohtml(_escape(statement))
+        if active:
+            attrs.update(color=ACTIVE, fontcolor=ACTIVE, penwidth="2.5")
+        dot.edge(f"n{j}", f"n{i}_op" if graph.scalar else f"n{i}", **attrs)

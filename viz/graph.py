@@ -1,0 +1,159 @@
+"""Walk a graph through autograd_lite's public API: its nodes in a fixed order, their names, their derivatives.
+
+Every view in ``viz`` (pictures, text, steps) starts from :func:`walk`, so a
+node has the same position (DOT id ``n{position}``) and the same name in all of them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import Tensor, Value
+from autograd_lite.engine import Node
+
+from .modules import parameter_names
+
+RELEASED = ("viz: this graph was freed by backward(), so its inputs are gone; call "
+            "backward(retain_graph=True) to draw it afterwards (or draw it before backward)")
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9.]+")
+
+
+@dataclass(eq=False)
+class Graph:
+    """The nodes reachable from ``root``, inputs before outputs, with what the views need about them.
+
+    Positions are list indices; ``id()`` is used only to recognise a node
+    while walking, never shown, so the same program gives the same positions.
+    """
+
+    root: Node
+    nodes: list[Node]
+    names: list[str]
+    inputs: list[list[int]]     # each node's op inputs, by position, in argument order (a*a lists a twice)
+    consumers: list[list[int]]  # the nodes that take each node as an input, once per use
+    params: dict[int, str]      # position -> parameter path, for the parameters passed in
+
+    @property
+    def scalar(self) -> bool:
+        return isinstance(self.root, Value)
+
+    @property
+    def root_position(self) -> int:
+        return len(self.nodes) - 1
+
+
+def walk(root: Node, params: Any = None) -> Graph:
+    """The graph behind ``root``; iterative, so graphs of any depth work."""
+    if not isinstance(root, (Value, Tensor)):
+        raise TypeError(f"viz: expected a Value or a Tensor, got {type(root).__name__}")
+    paths = parameter_names(params)
+    position: dict[int, int] = {}
+    nodes: list[Node] = []
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in position:
+            continue
+        if expanded:
+            position[id(node)] = len(nodes)
+            nodes.append(node)
+            continue
+        stack.append((node, True))
+        op = node.grad_fn
+        if op is not None:
+            if op.released:
+                raise RuntimeError(RELEASED)
+            stack.extend((x, False) for x in reversed(op.inputs) if id(x) not in position)
+    inputs = [[position[id(x)] for x in node.grad_fn.inputs] if node.grad_fn else [] for node in nodes]
+    consumers: list[list[int]] = [[] for _ in nodes]
+    for i, ins in enumerate(inputs):
+        for j in ins:
+            consumers[j].append(i)
+    params_at = {position[key]: path for key, path in paths.items() if key in position}
+    return Graph(root, nodes, _names(nodes, params_at), inputs, consumers, params_at)
+
+
+def own_name(node: Node) -> str:
+    """The name the user gave: a Value's ``label`` or a Tensor's ``name``."""
+    return getattr(node, "label", "") or getattr(node, "name", "")
+
+
+def _names(nodes: list[Node], params: dict[int, str]) -> list[str]:
+    """The user's names; ``L`` for an unnamed root; a one-number constant's value (``2``);
+    ``mul_1``, ``leaf_2``, ``const_1`` for the rest."""
+    counts: dict[str, int] = {}
+    names = []
+    for i, node in enumerate(nodes):
+        name = params.get(i) or own_name(node)
+        if not name and i == len(nodes) - 1:
+            name = "L"
+        if not name and node.grad_fn is None and not node.requires_grad and np.size(node.data) == 1:
+            name = f"{float(np.asarray(node.data).reshape(())):g}"
+        if not name:
+            op = node.grad_fn
+            kind = op.name if op is not None else "leaf" if node.requires_grad else "const"
+            counts[kind] = counts.get(kind, 0) + 1
+            name = f"{kind}_{counts[kind]}"
+        names.append(name)
+    return names
+
+
+def wrap(name: str) -> str:
+    """``a`` stays ``a``; ``a * b`` becomes ``(a * b)``, so ``∂L/∂(a * b)`` reads right."""
+    return name if _PLAIN.fullmatch(name) else f"({name})"
+
+
+def local_statement(graph: Graph, i: int, arg: int) -> str:
+    """The op's own statement for one input, written with the nodes' names.
+
+    ``∂c/∂a = b`` (the local derivative), or for a ``vjp`` op such as matmul,
+    whose Jacobian is no elementwise factor, the rule for the input's gradient:
+    ``∂L/∂W = xᵀ @ g (g = ∂L/∂y)``.
+    """
+    op = graph.nodes[i].grad_fn
+    stated = op.describe_derivatives()
+    rhs = stated[arg].split(" = ", 1)[-1] if arg < len(stated) else "(not stated by the op)"
+    rhs = _substitute(rhs, {n: graph.names[j] for n, j in zip(op.arg_names, graph.inputs[i])})
+    x, y = wrap(graph.names[graph.inputs[i][arg]]), wrap(graph.names[i])
+    if op.vjp:
+        L = wrap(graph.names[graph.root_position])
+        return f"∂{L}/∂{x} = {rhs}" + (f" (g = ∂{L}/∂{y})" if "g" in re.findall(r"[A-Za-z_]\w*", rhs) else "")
+    return f"∂{y}/∂{x} = {rhs}"
+
+
+def _substitute(text: str, names: dict[str, str]) -> str:
+    """Replace the op's argument names (a, b, x) by the nodes' names, as whole words."""
+    if not names:
+        return text
+    words = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![A-Za-z0-9_])({words})(?![A-Za-z0-9_])")
+
+    def replace(match: re.Match) -> str:
+        name = names[match.group(1)]
+        # tanh(x) -> tanh(a * b), not tanh((a * b))
+        alone = text[match.start() - 1:match.start()] == "(" and text[match.end():match.end() + 1] in (")", ",")
+        return name if alone else wrap(name)
+
+    return pattern.sub(replace, text)
+
+
+def local_derivative(graph: Graph, i: int, arg: int) -> float | None:
+    """∂output/∂input as a number, for a scalar (Value) node: the op's backward with upstream 1."""
+    node = graph.nodes[i]
+    return run_backward(node, 1.0)[arg]
+
+
+def run_backward(node: Node, g: Any) -> tuple[Any, ...]:
+    """The gradients ``node``'s op sends to its inputs for upstream ``g``, on raw data, as the engine computes them."""
+    op = node.grad_fn
+    data = [x.data for x in op.inputs]
+    try:
+        return op.backward(g, node.data, *data)
+    except (ZeroDivisionError, OverflowError):  # Python floats raise where the engine, like numpy, gives inf/nan
+        with np.errstate(all="ignore"):
+            out = op.backward(np.float64(g), np.float64(node.data), *[np.float64(x) for x in data])
+        return tuple(None if o is None else float(o) for o in out)

@@ -1,0 +1,138 @@
+"""One picture per chain-rule step, and a self-contained page that steps through them."""
+from __future__ import annotations
+
+import base64
+import html
+import os
+from typing import Any
+
+from autograd_lite.atomic import atomic_write
+from autograd_lite.engine import Node
+
+from .dot import Frame, Options, build, write
+from .formatting import values
+from .graph import Graph, walk, wrap
+from .steps import Step, seed, steps_of
+
+__all__ = ["render_steps"]
+
+MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def render_steps(root: Node, out_dir: str | os.PathLike, *, params: Any = None, show_data: bool = True,
+                 rankdir: str = "LR", max_elements: int = 8, max_steps: int = 200, format: str = "svg") -> str:
+    """Write ``step_001.svg``... (one per step of :func:`viz.backward_steps`) and ``index.html``; return its path.
+
+    Each picture highlights the edge being followed and fills in the gradients
+    known so far (``(so far)`` while more uses of a node are still to come).
+    The page embeds the pictures, so it works offline and on its own; it
+    steps with its buttons, a click on a step, or the arrow keys.
+    ``format`` is ``"svg"`` or ``"png"``. Needs the Graphviz ``dot`` program.
+
+    >>> viz.render_steps(a * b + a, "steps")    # doctest: +SKIP
+    'steps/index.html'
+    """
+    if not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 1:
+        raise ValueError(f"viz.render_steps: max_steps must be an int >= 1; got {max_steps!r}")
+    if format not in MEDIA_TYPES:
+        raise ValueError(f"viz.render_steps: format must be 'svg' or 'png'; got {format!r}")
+    options = Options(params=params, show_data=show_data, rankdir=rankdir, max_elements=max_elements, max_nodes=None)
+    graph = walk(root, params)
+    steps = steps_of(graph)
+    if not steps:
+        raise ValueError("viz.render_steps: the root is a leaf, so backward has no step to show")
+    if len(steps) > max_steps:
+        raise ValueError(f"viz.render_steps: this graph has {len(steps)} backward steps and each becomes a "
+                         f"picture; pass max_steps={len(steps)} to draw them all, or explain a smaller graph")
+    out_dir = os.fspath(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    pictures = []
+    for k, frame in enumerate(frames(graph, steps, max_elements)):
+        path = os.path.join(out_dir, f"step_{k + 1:03d}.{format}")
+        write(build(graph, options, frame), path)
+        with open(path, "rb") as f:
+            pictures.append(f.read())
+    index = os.path.join(out_dir, "index.html")
+    with atomic_write(index, "wb") as f:
+        f.write(page(graph, steps, pictures, MEDIA_TYPES[format], max_elements).encode("utf-8"))
+    return index
+
+
+def frames(graph: Graph, steps: list[Step], max_elements: int = 8) -> list[Frame]:
+    """For each step: the gradients known after it, which are still partial, and its edge."""
+    last_use = {step.edge[0]: k for k, step in enumerate(steps)}
+    known = {graph.root_position: seed(graph)}
+    out = []
+    for k, step in enumerate(steps):
+        known[step.edge[0]] = step.gradient
+        partial = frozenset(j for j, last in last_use.items() if last > k and j in known)
+        caption = f"step {k + 1} of {len(steps)}:  {step.text(max_elements)}"
+        out.append(Frame(dict(known), partial, step.edge, caption))
+    return out
+
+
+def page(graph: Graph, steps: list[Step], pictures: list[bytes], media_type: str, max_elements: int = 8) -> str:
+    """The HTML: pictures as data URIs (no network, one file), the step list, prev/next and arrow keys."""
+    L = wrap(graph.names[graph.root_position])
+    figures = "\n".join(
+        f'<figure data-step="{k + 1}"{" hidden" if k else ""}><img alt="step {k + 1}" '
+        f'src="data:{media_type};base64,{base64.b64encode(picture).decode("ascii")}"></figure>'
+        for k, picture in enumerate(pictures))
+    items = "\n".join(f'<li data-step="{k + 1}">{html.escape(step.text(max_elements))}</li>'
+                      for k, step in enumerate(steps))
+    start = html.escape(f"d{L}/d{L} = {values(seed(graph), max_elements)}")
+    return _PAGE.format(title=html.escape(f"Backward pass of {L}, step by step"), start=start,
+                        count=len(steps), figures=figures, items=items)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }}
+nav {{ margin: 0.8em 0; }}
+button {{ font-size: 1em; padding: 0.2em 0.8em; }}
+figure {{ margin: 0; }}
+img {{ max-width: 100%; height: auto; }}
+#steps li {{ font-family: ui-monospace, monospace; padding: 0.15em 0.3em; cursor: pointer; }}
+#steps li.current {{ background: #ffe3e3; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p>Backward starts from <code>{start}</code>. Each step multiplies the gradient that reached an op's
+output by the op's local derivative and adds the product to the input's gradient. Red marks the edge
+being followed; <em>(so far)</em> marks a gradient that another use of the node will still add to.
+Use the buttons, click a step, or press &larr; and &rarr;.</p>
+<nav><button id="prev">&larr; previous</button> <span id="counter">step 1 of {count}</span>
+<button id="next">next &rarr;</button></nav>
+{figures}
+<ol id="steps">
+{items}
+</ol>
+<script>
+const figures = Array.from(document.querySelectorAll("figure"));
+const items = Array.from(document.querySelectorAll("#steps li"));
+let current = 0;
+function show(k) {{
+  current = Math.max(0, Math.min(figures.length - 1, k));
+  figures.forEach((f, i) => {{ f.hidden = i !== current; }});
+  items.forEach((li, i) => li.classList.toggle("current", i === current));
+  document.getElementById("counter").textContent = "step " + (current + 1) + " of " + figures.length;
+  document.getElementById("prev").disabled = current === 0;
+  document.getElementById("next").disabled = current === figures.length - 1;
+}}
+document.getElementById("prev").addEventListener("click", () => show(current - 1));
+document.getElementById("next").addEventListener("click", () => show(current + 1));
+items.forEach((li, i) => li.addEventListener("click", () => show(i)));
+document.addEventListener("keydown", (e) => {{
+  if (e.key === "ArrowLeft") show(current - 1);
+  if (e.key === "ArrowRight") show(current + 1);
+}});
+show(0);
+</script>
+</body>
+</html>
+"""
