@@ -24,7 +24,7 @@ import numpy as np
 
 __all__ = [
     "Node", "Op", "ShapeError", "AnomalyError", "no_grad", "enable_grad",
-    "is_grad_enabled", "detect_anomaly", "backward", "grad", "raw",
+    "is_grad_enabled", "detect_anomaly", "backward", "grad", "raw", "topological_order", "run_on_float64",
 ]
 
 
@@ -42,51 +42,63 @@ class _Mode:
     anomaly = False
 
 
-class _GradMode(contextlib.ContextDecorator):
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._saved: list[bool] = []
+class _Switch(contextlib.ContextDecorator):
+    """Set one ``_Mode`` flag for a ``with`` block or a decorated function, then restore it."""
 
-    def __enter__(self) -> None:
-        self._saved.append(_Mode.grad_enabled)
-        _Mode.grad_enabled = self.enabled
+    def __init__(self, flag: str, value: bool) -> None:
+        self.flag, self.value = flag, value
+        self._saved: list[bool] = []  # a stack, so one instance can be re-entered (recursive decorated calls)
 
-    def __exit__(self, *exc: object) -> None:
-        _Mode.grad_enabled = self._saved.pop()
-
-
-def no_grad() -> _GradMode:
-    """Context manager and decorator in which no op is recorded.
-
-    >>> with no_grad():
-    ...     y = x * 2          # y has no history; backward cannot reach x
-    """
-    return _GradMode(False)
-
-
-def enable_grad() -> _GradMode:
-    """Context manager and decorator that turns recording back on inside ``no_grad``."""
-    return _GradMode(True)
-
-
-def is_grad_enabled() -> bool:
-    return _Mode.grad_enabled
-
-
-class detect_anomaly(contextlib.ContextDecorator):
-    """Raise :class:`AnomalyError` at the first NaN or inf made in forward or backward.
-
-    While active, each op also remembers the line of user code that created it,
-    so the error can say where the bad input came from.
-    """
-
-    def __enter__(self) -> "detect_anomaly":
-        self._saved = _Mode.anomaly
-        _Mode.anomaly = True
+    def __enter__(self) -> "_Switch":
+        self._saved.append(getattr(_Mode, self.flag))
+        setattr(_Mode, self.flag, self.value)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _Mode.anomaly = self._saved
+        setattr(_Mode, self.flag, self._saved.pop())
+
+
+def no_grad(func: Callable | None = None) -> Any:
+    """Context manager and decorator in which no op is recorded.
+
+    ``with no_grad():``, ``@no_grad()`` and ``@no_grad`` all work, as in PyTorch.
+
+    >>> x = Tensor([1.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+    switch = _Switch("grad_enabled", False)
+    return switch if func is None else switch(func)
+
+
+def enable_grad(func: Callable | None = None) -> Any:
+    """Context manager and decorator that turns recording back on (for example inside ``no_grad``)."""
+    switch = _Switch("grad_enabled", True)
+    return switch if func is None else switch(func)
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops are recorded now."""
+    return _Mode.grad_enabled
+
+
+def detect_anomaly(func: Callable | None = None) -> Any:
+    """Context manager and decorator: raise :class:`AnomalyError` at the first NaN or inf
+    made in forward or backward.
+
+    The error names the op, the line of user code that called it, and for each
+    input the op it came from. As in PyTorch, run the forward pass inside it
+    too, so that an error in backward can say where each op was created.
+
+    >>> with detect_anomaly():
+    ...     Tensor([0.0], requires_grad=True).log()
+    Traceback (most recent call last):
+    AnomalyError: detect_anomaly: 'log' produced -inf in forward, called at ...
+    """
+    switch = _Switch("anomaly", True)
+    return switch if func is None else switch(func)
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -107,8 +119,20 @@ def raw(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
-def _all_finite(x: Any) -> bool:
-    return bool(np.all(np.isfinite(raw(x))))
+def run_on_float64(fn: Callable[..., Any], *floats: Any) -> Any:
+    """``fn(*floats)`` computed in numpy's float64 and returned as Python floats.
+
+    An op on a ``Value``'s floats that raises ZeroDivisionError or OverflowError
+    is redone through this, so it gives inf or nan as numpy and PyTorch do.
+
+    >>> run_on_float64(lambda a, b: a / b, 1.0, 0.0)
+    inf
+    """
+    with np.errstate(all="ignore"):
+        out = fn(*[np.float64(x) for x in floats])
+    if isinstance(out, tuple):
+        return tuple(None if o is None else float(o) for o in out)
+    return float(out)
 
 
 class Op:
@@ -121,20 +145,28 @@ class Op:
       gradient ``g``, the output ``y`` and the inputs ``xs``. It is written
       with operators and ``SomeOp(...).apply(...)``, so it runs on raw data
       and, under ``create_graph=True``, on nodes;
-    * ``derivatives``: the local derivative ``∂y/∂input`` for each input, as a
-      reader would write it (``("b", "a")`` for ``a * b``), shown by the
-      renderer and the chain-rule explainer;
+    * ``derivatives``: one statement per input, as a reader would write it.
+      Normally the local derivative ``∂y/∂input`` (``("b", "a")`` for
+      ``a * b``); for ops whose Jacobian is not elementwise (``vjp = True``:
+      matmul, softmax, reshape...) the rule for the input's gradient in terms
+      of the upstream gradient ``g = ∂L/∂y`` (``"g @ bᵀ"``). The class
+      docstring states the same text; the renderer and the chain-rule
+      explainer show it;
     * ``arg_names``: the names those statements use for the inputs.
 
     ``broadcasts = True`` marks an elementwise op whose inputs numpy broadcasts;
     the engine sums its gradients back to each input's shape (one place for it).
+
+    An op instance records one call: make a new one for every application
+    (checking for reuse would cost every op call, so it is not checked).
     """
 
-    __slots__ = ("inputs", "saved", "created_at")
+    __slots__ = ("inputs", "created_at")
     name = "op"
     symbol: str | None = None
     arg_names: tuple[str, ...] = ("x",)
     derivatives: tuple[str, ...] = ()
+    vjp = False
     broadcasts = False
 
     def forward(self, *data: Any) -> Any:
@@ -148,7 +180,9 @@ class Op:
         return self.symbol or self.name
 
     def describe_derivatives(self) -> list[str]:
-        """``∂y/∂a = b`` lines, one per input."""
+        """One line per input: ``∂(a*b)/∂a = b``, or ``∂L/∂a = g @ bᵀ`` for a ``vjp`` op."""
+        if self.vjp:
+            return [f"∂L/∂{n} = {d}" for n, d in zip(self.arg_names, self.derivatives)]
         return [f"∂{self._formula()}/∂{n} = {d}" for n, d in zip(self.arg_names, self.derivatives)]
 
     def _formula(self) -> str:
@@ -164,6 +198,8 @@ class Op:
         nodes = tuple(x if isinstance(x, Node) else kind._constant(x, inputs) for x in inputs)
         try:
             out = self.forward(*[x.data for x in nodes])
+        except (ZeroDivisionError, OverflowError):  # only Python floats raise these: a Value's data
+            out = run_on_float64(self.forward, *[x.data for x in nodes])
         except (ValueError, IndexError, TypeError) as error:
             raise self.explain_error(nodes, error) from error
         record = _Mode.grad_enabled and any(x.requires_grad for x in nodes)
@@ -173,7 +209,7 @@ class Op:
                 self.created_at = _user_frame()
         result = kind._from_op(out, self if record else None)
         if _Mode.anomaly and not _all_finite(out):
-            raise AnomalyError(_anomaly_message(self, nodes, "forward"))
+            raise AnomalyError(_forward_anomaly(self, nodes, out))
         return result
 
     def apply(self, *xs: Any) -> Any:
@@ -186,17 +222,33 @@ class Op:
                 return self(*xs)
         return self.forward(*xs)
 
+    def needs_input_grad(self, i: int) -> bool:
+        """Whether input ``i`` wants a gradient, so backward can skip a costly unused one
+        (``ctx.needs_input_grad`` in PyTorch). True when unknown (an op run by ``apply`` on raw data)."""
+        inputs = getattr(self, "inputs", None)
+        return inputs is None or inputs[i].requires_grad
+
     def explain_error(self, nodes: Sequence["Node"], error: Exception) -> Exception:
-        shapes = " and ".join(str(tuple(np.shape(x.data))) for x in nodes)
-        return ShapeError(f"{self.name}: cannot apply to shapes {shapes} ({error})")
+        """The error to raise when ``forward`` fails: it names the op and the input shapes."""
+        shapes = [tuple(np.shape(x.data)) for x in nodes]
+        text = " and ".join(map(str, shapes))
+        if self.broadcasts and len(shapes) > 1:
+            try:
+                np.broadcast_shapes(*shapes)
+            except ValueError:
+                return ShapeError(f"{self.name}: shapes {text} cannot be broadcast together")
+        try:
+            return type(error)(f"{self.name} (input shape{'s' if len(shapes) > 1 else ''} {text}): {error}")
+        except TypeError:  # an exception class whose constructor wants more than a message
+            return error
 
     def release(self) -> None:
-        """Drop inputs and saved arrays after a backward without ``retain_graph``."""
+        """Drop the inputs (and with them the saved arrays) after a backward without ``retain_graph``."""
         self.inputs = None
-        self.saved = None
 
     @property
     def released(self) -> bool:
+        """True once ``release`` ran (or for an op that was never recorded)."""
         return getattr(self, "inputs", None) is None
 
 
@@ -207,22 +259,53 @@ def _node_kind(inputs: Sequence[Any]) -> type:
             if kind is None:
                 kind = type(x)
             elif type(x) is not kind and not (issubclass(type(x), kind) or issubclass(kind, type(x))):
-                raise TypeError(f"cannot mix {kind.__name__} and {type(x).__name__} in one op")
+                raise TypeError(f"cannot mix {kind.__name__} and {type(x).__name__} in one op "
+                                f"(a Value is a scalar graph of its own; use Tensor for both)")
     if kind is None:
         raise TypeError("an op needs at least one Tensor or Value input")
     return kind._graph_kind
 
 
-def _anomaly_message(op: Op, inputs: Sequence["Node"], phase: str) -> str:
-    where = getattr(op, "created_at", None) or "<unknown>"
+def _all_finite(x: Any) -> bool:
+    return bool(np.all(np.isfinite(raw(x))))
+
+
+def _bad_text(x: Any) -> str:
+    """'nan', 'inf', '-inf' or a combination, for the first non-finite values in ``x``."""
+    x = np.asarray(raw(x))
+    kinds = [text for text, hit in (("nan", np.isnan(x)), ("inf", np.isposinf(x)), ("-inf", np.isneginf(x)))
+             if np.any(hit)]
+    return " and ".join(kinds)
+
+
+def _origin(x: "Node") -> str:
+    """Where an input came from: a leaf, or the op (and line) that made it."""
+    op = x._op
+    if op is None:
+        return "a leaf" if x.requires_grad else "a constant"
+    where = getattr(op, "created_at", None)
+    return f"'{op.name}'" + (f" created at {where}" if where else "")
+
+
+def _input_names(op: Op, count: int) -> Sequence[str]:
+    names = op.arg_names
+    return names if len(names) == count else [f"input {i}" for i in range(count)]
+
+
+def _forward_anomaly(op: Op, inputs: Sequence["Node"], out: Any) -> str:
     parts = []
-    for name, x in zip(op.arg_names if len(op.arg_names) == len(inputs) else [f"input{i}" for i in range(len(inputs))], inputs):
-        source = x._op.name if x._op is not None else "a leaf"
-        origin = getattr(x._op, "created_at", None) if x._op is not None else None
-        parts.append(f"{name} from {source}" + (f" (created at {origin})" if origin else ""))
-    bad = "NaN or inf"
-    return (f"detect_anomaly: op '{op.name}' produced {bad} in {phase}; "
-            f"op created at {where}; inputs: {', '.join(parts)}")
+    for name, x in zip(_input_names(op, len(inputs)), inputs):
+        bad = "" if _all_finite(x.data) else f", already holding {_bad_text(x.data)}"
+        parts.append(f"{name} from {_origin(x)}{bad}")
+    return (f"detect_anomaly: '{op.name}' produced {_bad_text(out)} in forward, called at {_user_frame()}; "
+            f"inputs: {'; '.join(parts)}")
+
+
+def _backward_anomaly(op: Op, inputs: Sequence["Node"], i: int, gx: Any) -> str:
+    name = _input_names(op, len(inputs))[i]
+    where = getattr(op, "created_at", None) or "<unknown: run the forward pass inside detect_anomaly()>"
+    return (f"detect_anomaly: the gradient that '{op.name}' passes to its input {name} holds {_bad_text(gx)} "
+            f"in backward; '{op.name}' was created at {where}; {name} came from {_origin(inputs[i])}")
 
 
 class Node:
@@ -233,20 +316,16 @@ class Node:
     _retain_graph_by_default = False
 
     # Subclasses provide: shape; _from_op(data, op) and _constant(x, inputs) to make
-    # nodes; _root_grad(g, create_graph) for the seed of backward; _wrap_grad(g, create_graph)
-    # to turn a raw gradient into what users see in ``.grad``.
+    # nodes; _root_grad(g, create_graph) for the seed of backward; _check_grad(g, where)
+    # to validate a gradient given by a user; _wrap_grad(g) to turn a raw gradient into
+    # what users see; _accumulate_grad(g, create_graph) to add into ``.grad``.
 
     def _run_hooks(self, g: Any, create_graph: bool) -> Any:
         for fn in list(self._hooks):
-            seen = g if create_graph else self._wrap_grad(g, False)
-            replaced = fn(seen)
+            replaced = fn(g if create_graph else self._wrap_grad(g))
             if replaced is not None:
                 g = self._check_grad(replaced if create_graph else raw(replaced), "hook")
         return g
-
-    def _accumulate_grad(self, g: Any, create_graph: bool) -> None:
-        g = self._wrap_grad(g, create_graph)
-        self.grad = g if self.grad is None else self.grad + g
 
     @property
     def grad_fn(self) -> Op | None:
@@ -255,10 +334,13 @@ class Node:
 
     @property
     def is_leaf(self) -> bool:
+        """True for nodes made by the user rather than by an op (as in PyTorch)."""
         return self._op is None
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` on this intermediate node after backward."""
+        """Keep ``.grad`` on this intermediate node after backward (leaves keep it anyway)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this node does not require grad, so no gradient will reach it")
         self._retains_grad = True
 
     def register_hook(self, fn: Callable[[Any], Any]) -> "_HookHandle":
@@ -266,6 +348,13 @@ class Node:
 
         If ``fn`` returns something other than ``None``, that replaces the
         gradient flowing on to this node's inputs (and into ``.grad``).
+        ``handle.remove()`` takes the hook off again.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda g: g * 10)
+        >>> (x * 3).sum().backward()
+        >>> x.grad
+        Tensor([30., 30.])
         """
         if not self.requires_grad:
             raise RuntimeError("register_hook: this node does not require grad, so no gradient will reach it")
@@ -282,17 +371,26 @@ class Node:
         scalar). The graph is freed afterwards unless ``retain_graph=True``
         (``Value`` graphs, which hold only floats, are kept by default, as
         micrograd keeps them, so they can be drawn after backward).
+        ``create_graph=True`` records the backward pass, so ``.grad`` can be
+        differentiated again.
         """
         backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
 
 
 class _HookHandle:
+    """What ``register_hook`` returns; ``remove()`` detaches the hook."""
+
     def __init__(self, hooks: list, fn: Callable) -> None:
         self._hooks, self._fn = hooks, fn
 
     def remove(self) -> None:
         if self._fn in self._hooks:
             self._hooks.remove(self._fn)
+
+
+_FREED = ("backward: trying to go through the graph a second time, but its saved values were freed by "
+          "the first backward. Pass retain_graph=True to the first backward() (or grad()) if you need to "
+          "go through it again.")
 
 
 def topological_order(roots: Iterable[Node]) -> list[Node]:
@@ -316,10 +414,7 @@ def topological_order(roots: Iterable[Node]) -> list[Node]:
         op = node._op
         if op is not None:
             if op.inputs is None:
-                raise RuntimeError(
-                    "backward: trying to go through the graph a second time, but its saved values were "
-                    "freed by the first backward. Pass retain_graph=True to the first backward() "
-                    "(or to grad()) if you need to go through it again.")
+                raise RuntimeError(_FREED)
             for x in reversed(op.inputs):
                 if x.requires_grad and id(x) not in visited:
                     stack.append((x, False))
@@ -357,7 +452,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     capture = None if inputs is None else {id(x): None for x in inputs}
     order = topological_order(roots)
     anomaly = _Mode.anomaly
-    with _GradMode(create_graph):
+    with _Switch("grad_enabled", create_graph):
         for node in reversed(order):
             key = id(node)
             g = grads.pop(key, None)
@@ -377,14 +472,17 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
             if create_graph:
                 gxs = op.backward(g, node, *xs)
             else:
-                gxs = op.backward(g, node.data, *[x.data for x in xs])
-            for x, gx in zip(xs, gxs):
+                try:
+                    gxs = op.backward(g, node.data, *[x.data for x in xs])
+                except (ZeroDivisionError, OverflowError):  # a Value's floats: redo as numpy would
+                    gxs = run_on_float64(op.backward, g, node.data, *[x.data for x in xs])
+            for i, (x, gx) in enumerate(zip(xs, gxs)):
                 if gx is None or not x.requires_grad:
                     continue
                 if op.broadcasts and x.shape != node.shape:
                     gx = _sum_to(gx, x.shape)
                 if anomaly and not _all_finite(gx):
-                    raise AnomalyError(_anomaly_message(op, xs, "backward"))
+                    raise AnomalyError(_backward_anomaly(op, xs, i, gx))
                 k = id(x)
                 grads[k] = grads[k] + gx if k in grads else gx
             if not retain_graph:
@@ -396,11 +494,11 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
         g = capture[id(x)]
         if g is None:
             if not allow_unused:
-                raise RuntimeError("grad: one of the inputs was not used to compute the outputs "
-                                   "(or does not require grad); pass allow_unused=True to get None for it")
+                raise RuntimeError("grad: one of the inputs was not used to compute the outputs; "
+                                   "pass allow_unused=True to get None for it")
             result.append(None)
         else:
-            result.append(x._wrap_grad(g, create_graph))
+            result.append(x._wrap_grad(g))
     return tuple(result)
 
 
@@ -415,10 +513,14 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],
     """Gradients of ``outputs`` with respect to ``inputs``, as a tuple (like ``torch.autograd.grad``).
 
     Nothing is accumulated into ``.grad``. With ``create_graph=True`` the
-    results have history and can be differentiated again.
+    results have history and can be differentiated again. An input the
+    outputs do not depend on is an error unless ``allow_unused=True``
+    (then its entry is ``None``).
 
-    >>> (dy_dx,) = grad(y, x, create_graph=True)
-    >>> (d2y_dx2,) = grad(dy_dx, x)
+    >>> x = Tensor(3.0, requires_grad=True)
+    >>> (dy_dx,) = grad(x ** 3, x, create_graph=True)
+    >>> grad(dy_dx, x)
+    (Tensor(18.),)
     """
     outs = [outputs] if isinstance(outputs, Node) else list(outputs)
     ins = [inputs] if isinstance(inputs, Node) else list(inputs)
@@ -428,5 +530,5 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],
         if not isinstance(x, Node):
             raise TypeError(f"grad: inputs must be Tensors or Values, got {type(x).__name__}")
         if not x.requires_grad:
-            raise RuntimeError("grad: one of the inputs does not require grad")
+            raise RuntimeError("grad: one of the inputs does not require grad (create it with requires_grad=True)")
     return backward(outs, grad_outputs, retain_graph, create_graph, inputs=ins, allow_unused=allow_unused)

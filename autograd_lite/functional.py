@@ -13,6 +13,7 @@ import numpy as np
 
 from .engine import ShapeError
 from .ops.elementwise import Maximum, Minimum, Where
+from .ops.reductions import normalize_axes
 from .ops.shape import Concat
 from .tensor import Tensor, as_tensor, resolve_axis
 
@@ -146,7 +147,9 @@ def split(x: Any, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
           dim: int | None = None) -> tuple[Tensor, ...]:
     """Cut along an axis into pieces of a given size (int) or of the given sizes (list), as ``torch.split``."""
     x = as_tensor(x)
-    axis = resolve_axis(axis if dim is None else None, dim)[0] % x.ndim
+    if x.ndim == 0:
+        raise ShapeError("split: cannot split a 0-d tensor")
+    axis = normalize_axes(resolve_axis(axis if dim is None else None, dim)[0], x.ndim, "split")[0]
     length = x.shape[axis]
     if isinstance(split_size_or_sections, int):
         if split_size_or_sections <= 0:

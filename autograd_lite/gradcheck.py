@@ -5,7 +5,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .engine import Node, no_grad
+from .engine import Node, grad, no_grad
 from .tensor import Tensor
 from .value import Value
 
@@ -31,6 +31,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any] | Any, eps: float = 
     leaves = [_float64_leaf(x) for x in inputs]
     rng = np.random.default_rng(seed)
     out = fn(*leaves)
+    if not isinstance(out, Node):
+        raise TypeError(f"gradcheck: fn must return a Tensor or Value, got {type(out).__name__}")
     weights = None if isinstance(out, Value) else rng.standard_normal(out.shape)
 
     def scalar(out: Any) -> Any:
@@ -62,7 +64,6 @@ def _float64_leaf(x: Any) -> Node:
 
 
 def _grads(loss: Any, leaves: list[Node]) -> list[Any]:
-    from .engine import grad
     gs = grad(loss, leaves, allow_unused=True)
     return [None if g is None else (g.data if isinstance(g, Tensor) else g) for g in gs]
 

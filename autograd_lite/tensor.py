@@ -1,39 +1,55 @@
 """The numpy-backed Tensor: an ndarray in a graph node, with PyTorch's names."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+import contextlib
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from .engine import Node, ShapeError, raw
 from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Sub
-from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh, Where
+from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
 from .ops.indexing import GetItem
 from .ops.linalg import MatMul
 from .ops.reductions import Max, Mean, Min, Sum, normalize_axes
-from .ops.shape import BroadcastTo, Concat, Permute, Reshape
+from .ops.shape import BroadcastTo, Permute, Reshape
 
 __all__ = ["Tensor", "tensor", "as_tensor", "resolve_axis"]
 
 _DEFAULT_FLOAT = np.float32
 
 
-def _to_array(data: Any, dtype: Any) -> np.ndarray:
-    """numpy array for Tensor(data): Python numbers and lists of floats become float32, as in PyTorch."""
+def _to_array(data: Any, dtype: Any = None, copy: bool = False) -> np.ndarray:
+    """numpy array for Tensor(data): Python numbers and lists of floats become float32, as in PyTorch.
+
+    Anything that is not numbers (strings, None, objects) is refused, even
+    where numpy would convert it (``np.asarray("3", dtype=float)``).
+    """
     if isinstance(data, Node):
         data = data.data
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"Tensor: data must be numbers, not {type(data).__name__} {data!r}")
     from_python = not isinstance(data, (np.ndarray, np.generic))
     try:
-        array = np.asarray(data, dtype=dtype)
-    except (ValueError, TypeError) as error:
-        raise TypeError(f"Tensor: data must be numbers (a number, a nested list of numbers or a numeric "
-                        f"ndarray); got {type(data).__name__}: {error}") from None
+        array = np.array(data, copy=copy or None)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"Tensor: data must be a rectangular nested list of numbers: {error}") from None
+    except TypeError as error:
+        raise TypeError(f"Tensor: data must be numbers; got {type(data).__name__}: {error}") from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor: data must be numeric (bool, int or float); got dtype {array.dtype} "
-                        f"from {type(data).__name__}")
-    if dtype is None and from_python and array.dtype == np.float64:
-        array = array.astype(_DEFAULT_FLOAT)
+        raise TypeError(f"Tensor: data must be numeric (bool, int or float); got {type(data).__name__} "
+                        f"that numpy reads as dtype {array.dtype}")
+    if dtype is not None:
+        try:
+            wanted = np.dtype(dtype)
+        except TypeError as error:
+            raise TypeError(f"Tensor: {dtype!r} is not a dtype: {error}") from None
+        if wanted.kind not in "biuf":
+            raise TypeError(f"Tensor: dtype must be bool, int or float; got {wanted}")
+        return array.astype(wanted, copy=False)
+    if from_python and array.dtype == np.float64:
+        return array.astype(_DEFAULT_FLOAT)
     return array
 
 
@@ -64,7 +80,8 @@ class Tensor(Node):
     __hash__ = object.__hash__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str = "") -> None:
-        self.data = _to_array(data, dtype)
+        # A copy, as torch.tensor makes one: updating the tensor must not change the caller's array.
+        self.data = _to_array(data, dtype, copy=True)
         self.grad = None
         self._op = None
         self._hooks = None
@@ -91,12 +108,13 @@ class Tensor(Node):
     def _constant(cls, x: Any, inputs: Sequence[Any]) -> "Tensor":
         if isinstance(x, Node):
             raise TypeError(f"cannot combine a Tensor with a {type(x).__name__}")
-        if isinstance(x, (int, float)) and not isinstance(x, (bool, np.generic)):
-            # A Python number takes the tensor's float dtype, as in PyTorch: float32 * 2.0 stays float32.
+        if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
+            # A lone number takes the tensor's dtype, as in PyTorch: float32 * 2.0 (or * np.float64(2)) stays float32.
             like = next(t for t in inputs if isinstance(t, Tensor)).data.dtype
-            if like.kind == "f":
-                return cls._from_op(np.asarray(x, dtype=like), None)
-        return cls._from_op(_to_array(x, None), None)
+            if like.kind == "f" or (like.kind in "iu" and isinstance(x, (int, np.integer))):
+                with contextlib.suppress(OverflowError):  # an int too big for the tensor's int type
+                    return cls._from_op(np.asarray(x, dtype=like), None)
+        return cls._from_op(_to_array(x), None)
 
     def _root_grad(self, g: Any, create_graph: bool) -> Any:
         if g is None:
@@ -106,18 +124,25 @@ class Tensor(Node):
                                    f"reduce it first (e.g. .sum() or .mean())")
             g = np.ones_like(self.data)
         else:
-            g = self._check_grad(raw(g) if not create_graph else g, "backward")
+            g = self._check_grad(g if create_graph else raw(g), "backward")
         if create_graph and not isinstance(g, Node):
-            g = Tensor._from_op(np.asarray(g, dtype=self.data.dtype), None)
+            g = Tensor._from_op(g, None)
         return g
 
     def _check_grad(self, g: Any, where: str) -> Any:
-        shape = g.shape if isinstance(g, Node) else np.shape(g)
-        if shape != self.shape:
-            raise ShapeError(f"{where}: gradient has shape {tuple(shape)} but the tensor has shape {self.shape}")
-        return g if isinstance(g, Node) else np.asarray(g, dtype=self.data.dtype)
+        if isinstance(g, Node):
+            if g.shape != self.shape:
+                raise ShapeError(f"{where}: gradient has shape {g.shape} but the tensor has shape {self.shape}")
+            return g
+        try:
+            g = np.asarray(g, dtype=self.data.dtype)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{where}: the gradient must be numbers of shape {self.shape}: {error}") from None
+        if g.shape != self.shape:
+            raise ShapeError(f"{where}: gradient has shape {g.shape} but the tensor has shape {self.shape}")
+        return g
 
-    def _wrap_grad(self, g: Any, create_graph: bool) -> "Tensor":
+    def _wrap_grad(self, g: Any) -> "Tensor":
         if isinstance(g, Node):
             return g
         g = np.asarray(g)
@@ -128,10 +153,15 @@ class Tensor(Node):
         return Tensor._from_op(g, None)
 
     def _accumulate_grad(self, g: Any, create_graph: bool) -> None:
-        if self.grad is not None and not create_graph and self.grad._op is None:
-            self.grad = Tensor._from_op(self.grad.data + raw(g), None)
+        if isinstance(g, Node) or (self.grad is not None and self.grad._op is not None):
+            g = self._wrap_grad(g)  # a gradient with history: the sum is recorded too
+            self.grad = g if self.grad is None else self.grad + g
+        elif self.grad is None:
+            # Always a fresh array: the raw gradient may be shared (a + b passes one array to both),
+            # and an optimizer that scales .grad in place must not scale another tensor's.
+            self.grad = Tensor._from_op(np.array(g, dtype=self.data.dtype), None)
         else:
-            super()._accumulate_grad(g, create_graph)
+            self.grad = Tensor._from_op((self.grad.data + g).astype(self.data.dtype, copy=False), None)
 
     # -- attributes ---------------------------------------------------------
     @property
@@ -158,6 +188,11 @@ class Tensor(Node):
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
+    def __iter__(self) -> Iterator["Tensor"]:
+        """The rows along the first axis (each one an indexing op, so gradients flow)."""
+        for i in range(len(self)):
+            yield self[i]
+
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Tensor: only floating point tensors can require gradients; this one has dtype "
@@ -183,9 +218,11 @@ class Tensor(Node):
         return Tensor._from_op(self.data, None)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is None:
-            return self.data
-        return self.data.astype(dtype, copy=bool(copy))
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self.data.copy() if copy else self.data
+        if copy is False:
+            raise ValueError(f"Tensor of dtype {self.data.dtype} cannot become {np.dtype(dtype)} without a copy")
+        return self.data.astype(dtype)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=100)
@@ -274,9 +311,19 @@ class Tensor(Node):
         return Mean(*resolve_axis(axis, dim, keepdims, keepdim))(self)
 
     def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Largest values over the axes (all by default); ties share the gradient.
+
+        Values only, like numpy's ``max`` and ``torch.amax``: ``torch.max(x, dim)``
+        also returns indices, but a return type that changes with ``dim`` is a
+        trap; use ``argmax`` for the indices.
+
+        >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).max(dim=1)
+        Tensor([5., 7.])
+        """
         return Max(*resolve_axis(axis, dim, keepdims, keepdim))(self)
 
     def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Smallest values over the axes; values only, as :meth:`max` explains."""
         return Min(*resolve_axis(axis, dim, keepdims, keepdim))(self)
 
     def var(self, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int = 1, ddof: int | None = None):
@@ -315,7 +362,10 @@ class Tensor(Node):
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
+        start = normalize_axes(start_dim, self.ndim, "flatten")[0]
+        end = normalize_axes(end_dim, self.ndim, "flatten")[0]
+        if start > end:
+            raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (shape {self.shape})")
         merged = int(np.prod(self.shape[start:end + 1]))
         return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
@@ -326,17 +376,26 @@ class Tensor(Node):
         return Permute(tuple(a % self.ndim for a in axes))(self)
 
     def transpose(self, *axes: Any) -> "Tensor":
-        """``transpose()`` reverses the axes (numpy); ``transpose(d0, d1)`` swaps two (PyTorch);
-        ``transpose(axes)`` with a full order permutes (numpy). For 2-D tensors they agree."""
+        """``transpose(d0, d1)`` swaps two axes (PyTorch); ``transpose()`` reverses them and
+        ``transpose((2, 0, 1))`` permutes (numpy).
+
+        Two separate ints always mean PyTorch's swap, so ``x.transpose(0, 1)``
+        of a matrix is its transpose (numpy would read it as the identity order).
+
+        >>> Tensor([[1.0, 2.0]]).transpose(0, 1).shape
+        (2, 1)
+        """
         if not axes:
             return Permute(None)(self)
-        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes) and self.ndim != 2:
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
             return self.swapaxes(*axes)
         return self.permute(*axes)
 
     def swapaxes(self, axis0: int, axis1: int) -> "Tensor":
+        """Exchange two axes (``torch.swapaxes``, ``np.swapaxes``)."""
+        a, b = normalize_axes(axis0, self.ndim, "swapaxes")[0], normalize_axes(axis1, self.ndim, "swapaxes")[0]
         order = list(range(self.ndim))
-        order[axis0], order[axis1] = order[axis1], order[axis0]
+        order[a], order[b] = order[b], order[a]
         return Permute(tuple(order))(self)
 
     @property
@@ -351,6 +410,8 @@ class Tensor(Node):
         """PyTorch's expand: like broadcast_to, and -1 keeps a dimension as it is."""
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         lead = len(shape) - self.ndim
+        if any(n == -1 for n in shape[:max(lead, 0)]):
+            raise ShapeError(f"expand: -1 cannot stand for a new leading dimension (expanding {self.shape} to {shape})")
         shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         return BroadcastTo(shape)(self)
 
@@ -366,18 +427,30 @@ class Tensor(Node):
         axis = resolve_axis(axis, dim)[0]
         if axis is None:
             raise TypeError("unsqueeze: give the axis (dim) at which to insert a dimension")
-        axis = axis % (self.ndim + 1)
+        axis = normalize_axes(axis, self.ndim + 1, "unsqueeze")[0]
         return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Make a Tensor (``torch.tensor``'s spelling)."""
+    """Make a Tensor holding a copy of ``data`` (``torch.tensor``'s spelling).
+
+    >>> tensor([1.0, 2.0], requires_grad=True)
+    Tensor([1., 2.], requires_grad=True)
+    """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def as_tensor(x: Any) -> Tensor:
-    """``x`` if it is a Tensor already, else a constant Tensor of it."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+def as_tensor(x: Any, dtype: Any = None) -> Tensor:
+    """``x`` if it is a Tensor already, else a constant Tensor that shares memory with
+    ``x`` where it can (``torch.as_tensor``): no copy of an ndarray of the right dtype.
+
+    >>> a = np.zeros(2, dtype=np.float32)
+    >>> np.shares_memory(as_tensor(a).data, a)
+    True
+    """
+    if isinstance(x, Tensor) and (dtype is None or x.dtype == np.dtype(dtype)):
+        return x
+    return Tensor._from_op(_to_array(x, dtype), None)
 
 
 Tensor._graph_kind = Tensor

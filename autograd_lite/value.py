@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .engine import Node
+import numpy as np
+
+from .engine import Node, raw
 from .ops.activations import ReLU, Sigmoid
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Sub
 from .ops.elementwise import Exp, Log, Tanh
@@ -22,7 +24,17 @@ class Value(Node):
     """A float in a graph. ``.data`` and ``.grad`` are floats, as in micrograd.
 
     Every ``Value`` made by hand takes part in backward (micrograd has no
-    ``requires_grad``); plain numbers mixed in become constants.
+    ``requires_grad``); plain numbers mixed in become constants. As in
+    micrograd, and unlike a Tensor, every Value keeps its ``.grad`` after
+    backward, intermediate results included, and the graph is kept (a drawn
+    graph shows each node's gradient); call ``backward`` again only after
+    setting the gradients back to 0.
+
+    >>> a = Value(2.0)
+    >>> b = a * a + 1
+    >>> b.backward()
+    >>> a.grad, b.grad
+    (4.0, 1.0)
     """
 
     __slots__ = ("label",)
@@ -30,12 +42,7 @@ class Value(Node):
     shape: tuple[int, ...] = ()
 
     def __init__(self, data: float, label: str = "") -> None:
-        if isinstance(data, Node):
-            raise TypeError("Value: data must be a number, not a graph node (use .data)")
-        try:
-            self.data = float(data)
-        except (TypeError, ValueError):
-            raise TypeError(f"Value: data must be a real number; got {type(data).__name__} {data!r}") from None
+        self.data = _number(data, "Value: data")
         self.grad = 0.0
         self.requires_grad = True
         self._op = None
@@ -51,32 +58,24 @@ class Value(Node):
         v.requires_grad = op is not None
         v._op = op
         v._hooks = None
-        v._retains_grad = False
+        v._retains_grad = True
         v.label = ""
         return v
 
     @classmethod
     def _constant(cls, x: Any, inputs: Sequence[Any]) -> "Value":
-        if isinstance(x, Node):
-            raise TypeError(f"cannot combine a Value with a {type(x).__name__}")
-        try:
-            return cls._from_op(float(x), None)
-        except (TypeError, ValueError):
-            raise TypeError(f"Value: cannot combine with {type(x).__name__} {x!r}") from None
+        return cls._from_op(_number(x, "Value: an operand"), None)
 
     def _root_grad(self, g: Any, create_graph: bool) -> Any:
-        g = 1.0 if g is None else self._check_grad(g, "backward")
+        g = 1.0 if g is None else self._check_grad(g if create_graph else raw(g), "backward")
         return Value._from_op(g, None) if create_graph and not isinstance(g, Node) else g
 
     def _check_grad(self, g: Any, where: str) -> Any:
-        if isinstance(g, Node):
+        if isinstance(g, Value):
             return g
-        try:
-            return float(g)
-        except (TypeError, ValueError):
-            raise TypeError(f"{where}: the gradient of a Value must be a number; got {type(g).__name__}") from None
+        return _number(g, f"{where}: the gradient of a Value")
 
-    def _wrap_grad(self, g: Any, create_graph: bool) -> Any:
+    def _wrap_grad(self, g: Any) -> Any:
         return g
 
     def _accumulate_grad(self, g: Any, create_graph: bool) -> None:
@@ -107,6 +106,14 @@ class Value(Node):
     def tanh(self): return Tanh()(self)
     def sigmoid(self): return Sigmoid()(self)
     def relu(self): return ReLU()(self)
+
+
+def _number(x: Any, context: str) -> float:
+    """``x`` as a float if it is a real number (strings, arrays and Tensors are refused)."""
+    if isinstance(x, (int, float, np.integer, np.floating, np.bool_)):
+        return float(x)
+    hint = " (a Value and a Tensor cannot be mixed)" if isinstance(x, Node) else ""
+    raise TypeError(f"{context} must be a real number, got {type(x).__name__} {x!r}{hint}")
 
 
 def _grad_text(g: Any) -> str:

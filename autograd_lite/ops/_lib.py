@@ -1,7 +1,9 @@
 """The math library for raw data: ``math`` for a Value's floats, numpy for arrays.
 
 Ops call ``lib(x).exp(x)`` so that a scalar ``Value`` stays a Python float
-(several times faster than a numpy scalar) while tensors use numpy.
+(several times faster than a numpy scalar) while tensors use numpy. The
+scalar versions follow numpy's (and PyTorch's) conventions at the edges:
+inf or nan where ``math`` would raise.
 """
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ def _sigmoid(x: float) -> float:
 
 
 def _log(x: float) -> float:
-    # numpy's convention (log 0 = -inf, log of a negative = nan) rather than math's ValueError.
     if x > 0:
         return math.log(x)
     return -math.inf if x == 0 else math.nan
@@ -38,23 +39,33 @@ def _exp(x: float) -> float:
         return math.inf
 
 
+def _power(x: float, n: float) -> float:
+    y = x ** n  # ZeroDivisionError and OverflowError are turned into inf by the engine
+    return math.nan if type(y) is complex else y  # a negative base to a fractional power
+
+
 scalar = SimpleNamespace(
     exp=_exp, log=_log, sqrt=_sqrt, tanh=math.tanh, sin=math.sin, cos=math.cos,
     abs=abs, sign=lambda x: float((x > 0) - (x < 0)), sigmoid=_sigmoid,
-    maximum=max, minimum=min,
+    maximum=max, minimum=min, power=_power,
 )
 
 
 def _np_sigmoid(x: np.ndarray) -> np.ndarray:
-    # sigmoid(x) = (1 + tanh(x/2)) / 2: stable for any x and a single transcendental call.
-    return (np.tanh(x * 0.5) + 1) * 0.5
+    # PyTorch's form: tiny results keep their relative precision (the tanh form rounds
+    # sigmoid(-20) in float32 to 0). For x < -88 exp overflows to inf and 1/inf = 0, which is right.
+    # (A two-branch np.where form is as exact but several times slower.)
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
 
 
 array = SimpleNamespace(
     exp=np.exp, log=np.log, sqrt=np.sqrt, tanh=np.tanh, sin=np.sin, cos=np.cos,
     abs=np.abs, sign=np.sign, sigmoid=_np_sigmoid, maximum=np.maximum, minimum=np.minimum,
+    power=np.power,
 )
 
 
 def lib(x: Any) -> SimpleNamespace:
+    """``scalar`` for a Python float, ``array`` for everything else."""
     return scalar if type(x) is float else array

@@ -10,7 +10,7 @@ from .reductions import kept_shape
 
 
 class Sigmoid(Op):
-    """σ(x) = 1 / (1 + e⁻ˣ).   d/dx = σ(x)·(1 - σ(x))"""
+    """sigmoid(x) = σ(x) = 1 / (1 + e⁻ˣ).   ∂/∂x = σ(x)·(1 - σ(x))"""
     __slots__ = ()
     name, derivatives = "sigmoid", ("σ(x)·(1 - σ(x))",)
 
@@ -22,7 +22,7 @@ class Sigmoid(Op):
 
 
 class ReLU(Op):
-    """max(x, 0).   d/dx = [x > 0]"""
+    """relu(x) = max(x, 0).   ∂/∂x = [x > 0]  (0 at x = 0, as in PyTorch)"""
     __slots__ = ()
     name, derivatives = "relu", ("[x > 0]",)
 
@@ -34,7 +34,7 @@ class ReLU(Op):
 
 
 class LeakyReLU(Op):
-    """x if x > 0 else slope·x.   d/dx = 1 if x > 0 else slope"""
+    """leaky_relu(x) = x if x > 0 else slope·x.   ∂/∂x = 1 if x > 0 else slope"""
     __slots__ = ("slope",)
     name, derivatives = "leaky_relu", ("1 if x > 0 else slope",)
 
@@ -57,12 +57,15 @@ class LeakyReLU(Op):
 
 
 class Softmax(Op):
-    """yᵢ = e^xᵢ / Σⱼ e^xⱼ along an axis.   ∂L/∂x = y ⊙ (g - Σ g⊙y)"""
+    """softmax(x)ᵢ = yᵢ = e^xᵢ / Σⱼ e^xⱼ along an axis.   ∂L/∂x = y·(g - Σ g·y)  (Σ along the axis)"""
     __slots__ = ("axis",)
-    name, derivatives = "softmax", ("y·(g - Σ g·y)",)
+    name, derivatives, vjp = "softmax", ("y·(g - Σ g·y)",), True
 
     def __init__(self, axis: int = -1) -> None:
         self.axis = axis
+
+    def label(self) -> str:
+        return f"{self.name}(axis={self.axis})"
 
     def forward(self, x):
         e = np.exp(x - np.max(x, axis=self.axis, keepdims=True))
@@ -73,12 +76,15 @@ class Softmax(Op):
 
 
 class LogSoftmax(Op):
-    """yᵢ = xᵢ - log Σⱼ e^xⱼ along an axis.   ∂L/∂x = g - softmax(x)·Σ g"""
+    """log_softmax(x)ᵢ = xᵢ - log Σⱼ e^xⱼ along an axis.   ∂L/∂x = g - softmax(x)·Σ g  (Σ along the axis)"""
     __slots__ = ("axis",)
-    name, derivatives = "log_softmax", ("g - softmax(x)·Σg",)
+    name, derivatives, vjp = "log_softmax", ("g - softmax(x)·Σ g",), True
 
     def __init__(self, axis: int = -1) -> None:
         self.axis = axis
+
+    def label(self) -> str:
+        return f"{self.name}(axis={self.axis})"
 
     def forward(self, x):
         shifted = x - np.max(x, axis=self.axis, keepdims=True)
@@ -89,17 +95,21 @@ class LogSoftmax(Op):
 
 
 class LogSumExp(Op):
-    """log Σᵢ e^xᵢ over the axes, computed stably.   ∂/∂xᵢ = softmax(x)ᵢ"""
+    """logsumexp(x) = log Σᵢ e^xᵢ over the axes, computed stably.   ∂/∂x = softmax(x)"""
     __slots__ = ("axis", "keepdims")
     name, derivatives = "logsumexp", ("softmax(x)",)
 
     def __init__(self, axis=None, keepdims: bool = False) -> None:
         self.axis, self.keepdims = axis, keepdims
 
+    def label(self) -> str:
+        return self.name if self.axis is None else f"{self.name}(axis={self.axis})"
+
     def forward(self, x):
         m = np.max(x, axis=self.axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)  # rows of -inf stay -inf instead of nan
-        out = np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for such a row
+            out = np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True)) + m
         return out if self.keepdims else np.squeeze(out, axis=self.axis) if self.axis is not None else out.reshape(())
 
     def backward(self, g, y, x):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import Op
+from ..engine import Op, raw
 from ._lib import lib
 
 
@@ -32,7 +32,7 @@ class Sub(Op):
 
 
 class Mul(Op):
-    """a · b.   ∂/∂a = b,  ∂/∂b = a"""
+    """a * b.   ∂/∂a = b,  ∂/∂b = a"""
     __slots__ = ()
     name, symbol, arg_names, derivatives, broadcasts = "mul", "*", ("a", "b"), ("b", "a"), True
 
@@ -53,11 +53,11 @@ class Div(Op):
 
     def backward(self, g, y, a, b):
         ga = g / b
-        return ga, -ga * y
+        return ga, -ga * y  # -g·a/b² = -(g/b)·(a/b)
 
 
 class Neg(Op):
-    """-x.   d/dx = -1"""
+    """-x.   ∂/∂x = -1"""
     __slots__ = ()
     name, symbol, derivatives = "neg", "-", ("-1",)
 
@@ -69,7 +69,7 @@ class Neg(Op):
 
 
 class PowConst(Op):
-    """x ** n for a constant number n.   d/dx = n·xⁿ⁻¹"""
+    """x ** n for a constant number n.   ∂/∂x = n·x^(n-1)"""
     __slots__ = ("exponent",)
     name, derivatives = "pow", ("n·x^(n-1)",)
 
@@ -84,24 +84,37 @@ class PowConst(Op):
         return [f"∂(x**{n})/∂x = {n}·x^{_short(self.exponent - 1)}"]
 
     def forward(self, x):
-        return x ** self.exponent
+        return lib(x).power(x, self.exponent)
 
     def backward(self, g, y, x):
         n = self.exponent
-        return (g * (n * x ** (n - 1)),)
+        if n == 0:  # x⁰ is constant; n·x⁻¹ would give 0·inf = nan at x = 0
+            return (g * 0,)
+        return (g * (n * PowConst(n - 1).apply(x)),)
 
 
 class Pow(Op):
-    """a ** b with both sides differentiable.   ∂/∂a = b·a^(b-1),  ∂/∂b = a^b·ln a"""
+    """a ** b with both sides differentiable.   ∂/∂a = b·a^(b-1),  ∂/∂b = a^b·ln(a)"""
     __slots__ = ()
     name, symbol, arg_names, derivatives, broadcasts = "pow", "**", ("a", "b"), ("b·a^(b-1)", "a^b·ln(a)"), True
 
     def forward(self, a, b):
-        return a ** b
+        return lib(a).power(a, b)
 
     def backward(self, g, y, a, b):
-        from .elementwise import Log
-        return g * (b * a ** (b - 1)), g * (y * Log().apply(a))
+        from .elementwise import Log, Where
+        ga = gb = None
+        if self.needs_input_grad(0):
+            ga = g * (b * Pow().apply(a, b - 1))
+        if self.needs_input_grad(1):
+            # At a = 0, a^b·ln(a) is 0·(-inf); PyTorch takes the limit 0 there, and so do we.
+            zero = raw(a) == 0
+            if isinstance(zero, bool):  # a Value's float
+                safe_a = 1.0 if zero else a
+            else:
+                safe_a = Where(zero).apply(1.0, a) if zero.any() else a
+            gb = g * (y * Log().apply(safe_a))
+        return ga, gb
 
 
 def _short(n: Any) -> str:

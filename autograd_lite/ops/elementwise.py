@@ -5,12 +5,12 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Op, raw
+from ..engine import Op, ShapeError, raw
 from ._lib import lib
 
 
 class Exp(Op):
-    """eˣ.   d/dx = eˣ"""
+    """exp(x) = eˣ.   ∂/∂x = exp(x)"""
     __slots__ = ()
     name, derivatives = "exp", ("exp(x)",)
 
@@ -22,7 +22,7 @@ class Exp(Op):
 
 
 class Log(Op):
-    """ln x.   d/dx = 1/x"""
+    """log(x) = ln x.   ∂/∂x = 1/x"""
     __slots__ = ()
     name, derivatives = "log", ("1/x",)
 
@@ -34,7 +34,7 @@ class Log(Op):
 
 
 class Sqrt(Op):
-    """√x.   d/dx = 1/(2√x)"""
+    """sqrt(x) = √x.   ∂/∂x = 1/(2·sqrt(x))"""
     __slots__ = ()
     name, derivatives = "sqrt", ("1/(2·sqrt(x))",)
 
@@ -46,7 +46,7 @@ class Sqrt(Op):
 
 
 class Abs(Op):
-    """|x|.   d/dx = sign(x)"""
+    """abs(x) = |x|.   ∂/∂x = sign(x)  (0 at x = 0, as in PyTorch)"""
     __slots__ = ()
     name, derivatives = "abs", ("sign(x)",)
 
@@ -59,7 +59,7 @@ class Abs(Op):
 
 
 class Sin(Op):
-    """sin x.   d/dx = cos x"""
+    """sin(x).   ∂/∂x = cos(x)"""
     __slots__ = ()
     name, derivatives = "sin", ("cos(x)",)
 
@@ -71,7 +71,7 @@ class Sin(Op):
 
 
 class Cos(Op):
-    """cos x.   d/dx = -sin x"""
+    """cos(x).   ∂/∂x = -sin(x)"""
     __slots__ = ()
     name, derivatives = "cos", ("-sin(x)",)
 
@@ -83,7 +83,7 @@ class Cos(Op):
 
 
 class Tanh(Op):
-    """tanh x.   d/dx = 1 - tanh²x"""
+    """tanh(x).   ∂/∂x = 1 - tanh(x)²"""
     __slots__ = ()
     name, derivatives = "tanh", ("1 - tanh(x)²",)
 
@@ -95,7 +95,7 @@ class Tanh(Op):
 
 
 class Maximum(Op):
-    """max(a, b) elementwise.   ∂/∂a = [a > b],  ∂/∂b = [b > a]  (ties split the gradient evenly)"""
+    """max(a, b) elementwise.   ∂/∂a = [a > b],  ∂/∂b = [b > a]  (at ties each gets ½, as in PyTorch)"""
     __slots__ = ()
     name, arg_names, derivatives, broadcasts = "maximum", ("a", "b"), ("[a > b]", "[b > a]"), True
 
@@ -108,7 +108,7 @@ class Maximum(Op):
 
 
 class Minimum(Op):
-    """min(a, b) elementwise.   ∂/∂a = [a < b],  ∂/∂b = [b < a]  (ties split the gradient evenly)"""
+    """min(a, b) elementwise.   ∂/∂a = [a < b],  ∂/∂b = [b < a]  (at ties each gets ½, as in PyTorch)"""
     __slots__ = ()
     name, arg_names, derivatives, broadcasts = "minimum", ("a", "b"), ("[a < b]", "[b < a]"), True
 
@@ -129,7 +129,7 @@ def _choice_weights(a: Any, b: Any, g: Any) -> tuple[Any, Any]:
 
 
 class Clip(Op):
-    """clip(x, low, high).   d/dx = [low ≤ x ≤ high]"""
+    """clip(x, low, high).   ∂/∂x = [low ≤ x ≤ high]  (1 at the bounds, as in PyTorch)"""
     __slots__ = ("low", "high")
     name, derivatives = "clip", ("[low ≤ x ≤ high]",)
 
@@ -153,7 +153,7 @@ class Clip(Op):
 
 
 class Where(Op):
-    """where(cond, a, b).   ∂/∂a = [cond],  ∂/∂b = [not cond]"""
+    """where(cond, a, b): a where cond holds, else b.   ∂/∂a = [cond],  ∂/∂b = [not cond]"""
     __slots__ = ("condition",)
     name, arg_names, derivatives, broadcasts = "where", ("a", "b"), ("[cond]", "[not cond]"), True
 
@@ -165,3 +165,8 @@ class Where(Op):
 
     def backward(self, g, y, a, b):
         return g * self.condition, g * ~self.condition
+
+    def explain_error(self, nodes, error):
+        shapes = " and ".join(str(x.shape) for x in nodes)
+        return ShapeError(f"where: the condition's shape {self.condition.shape} and the shapes {shapes} "
+                          f"cannot be broadcast together")

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Node, Op, ShapeError, raw
+from ..engine import Node, Op, raw
 
 
 def normalize_index(index: Any) -> Any:
@@ -25,9 +25,9 @@ def _is_advanced(index: Any) -> bool:
 
 
 class GetItem(Op):
-    """x[index].   The gradient goes back to the picked places; repeated picks add up."""
+    """x[index].   ∂L/∂x = zeros with g added at the picked places (picked twice: added twice)"""
     __slots__ = ("index",)
-    name, derivatives = "getitem", ("1 at the picked places",)
+    name, derivatives, vjp = "getitem", ("zeros with g added at the picked places",), True
 
     def __init__(self, index: Any) -> None:
         self.index = normalize_index(index)
@@ -46,23 +46,26 @@ class GetItem(Op):
 
 
 class IndexAdd(Op):
-    """zeros(shape) with g added at ``index`` (the adjoint of x[index]).   ∂/∂g = 1 at the index"""
+    """index_add(x): zeros(shape) with x added at ``index`` (the adjoint of x[index]).   ∂L/∂x = g[index]"""
     __slots__ = ("index", "shape")
-    name, derivatives = "index_add", ("1 at the index",)
+    name, derivatives, vjp = "index_add", ("g[index]",), True
 
     def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
         self.index, self.shape = index, tuple(shape)
 
-    def forward(self, g):
-        out = np.zeros(self.shape, dtype=np.result_type(g))
+    def label(self) -> str:
+        return f"index_add[{_index_text(self.index)}]"
+
+    def forward(self, x):
+        out = np.zeros(self.shape, dtype=np.result_type(x))
         if _is_advanced(self.index):
-            np.add.at(out, self.index, g)  # repeated indices must accumulate
+            np.add.at(out, self.index, x)  # repeated indices must accumulate
         else:
-            out[self.index] = g
+            out[self.index] = x
         return out
 
-    def backward(self, gg, y, g):
-        return (GetItem(self.index).apply(gg),)
+    def backward(self, g, y, x):
+        return (GetItem(self.index).apply(g),)
 
 
 def _index_text(index: Any) -> str:

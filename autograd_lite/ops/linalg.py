@@ -8,9 +8,9 @@ from .shape import SumTo
 
 
 class MatMul(Op):
-    """a @ b.   ∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g"""
+    """a @ b.   ∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g  (1-D and batched operands as in numpy)"""
     __slots__ = ()
-    name, symbol, arg_names, derivatives = "matmul", "@", ("a", "b"), ("g @ bᵀ", "aᵀ @ g")
+    name, symbol, arg_names, derivatives, vjp = "matmul", "@", ("a", "b"), ("g @ bᵀ", "aᵀ @ g"), True
 
     def forward(self, a, b):
         return np.matmul(a, b)
@@ -27,21 +27,14 @@ class MatMul(Op):
             g_shape = g_shape + (1,)
         g2 = g.reshape(g_shape)
         ga = gb = None
-        needs_a, needs_b = self._needs()
-        if needs_a:
+        # A product with a data batch should not pay for the batch's (unused) gradient.
+        if self.needs_input_grad(0):
             ga = MatMul().apply(g2, b2.swapaxes(-1, -2))
             ga = SumTo(np.shape(raw(a2))).apply(ga).reshape(a_shape)
-        if needs_b:
+        if self.needs_input_grad(1):
             gb = MatMul().apply(a2.swapaxes(-1, -2), g2)
             gb = SumTo(np.shape(raw(b2))).apply(gb).reshape(b_shape)
         return ga, gb
-
-    def _needs(self) -> tuple[bool, bool]:
-        # A product with a data batch should not pay for the batch's (unused) gradient.
-        inputs = getattr(self, "inputs", None)
-        if inputs is None:  # called through apply() on raw data: nothing is known, compute both
-            return True, True
-        return inputs[0].requires_grad, inputs[1].requires_grad
 
     def explain_error(self, nodes, error):
         sa, sb = nodes[0].shape, nodes[1].shape

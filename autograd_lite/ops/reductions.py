@@ -8,9 +8,6 @@ import numpy as np
 from ..engine import Op, raw
 from .shape import BroadcastTo
 
-Axis = "int | tuple[int, ...] | None"
-
-
 def normalize_axes(axis: Any, ndim: int, op: str = "reduction") -> tuple[int, ...]:
     """``axis`` (None, an int or a tuple, negatives allowed) as a sorted tuple of non-negative axes."""
     if axis is None:
@@ -44,14 +41,11 @@ class _Reduction(Op):
     def label(self) -> str:
         return self.name if self.axis is None else f"{self.name}(axis={self.axis})"
 
-    def explain_error(self, nodes, error):
-        return error
-
 
 class Sum(_Reduction):
-    """Σᵢ xᵢ over the axes.   ∂/∂xᵢ = 1"""
+    """sum(x) = Σᵢ xᵢ over the axes.   ∂/∂xᵢ = 1"""
     __slots__ = ()
-    name, symbol, derivatives = "sum", None, ("1",)
+    name, derivatives = "sum", ("1",)
 
     def forward(self, x):
         return np.sum(x, axis=self.axis, keepdims=self.keepdims)
@@ -61,7 +55,7 @@ class Sum(_Reduction):
 
 
 class Mean(_Reduction):
-    """(1/n) Σᵢ xᵢ over the axes.   ∂/∂xᵢ = 1/n"""
+    """mean(x) = (1/n) Σᵢ xᵢ over the axes.   ∂/∂xᵢ = 1/n"""
     __slots__ = ()
     name, derivatives = "mean", ("1/n",)
 
@@ -75,9 +69,9 @@ class Mean(_Reduction):
 
 
 class Max(_Reduction):
-    """max over the axes.   ∂/∂xᵢ = [xᵢ is the max] / (number of maxima)"""
+    """max(x) over the axes.   ∂/∂xᵢ = [xᵢ = max] / (number of maxima)  (ties share, as torch.amax)"""
     __slots__ = ()
-    name, derivatives = "max", ("[x = max] / count",)
+    name, derivatives = "max", ("[xᵢ = max] / (number of maxima)",)
 
     def forward(self, x):
         return np.max(x, axis=self.axis, keepdims=self.keepdims)
@@ -87,9 +81,9 @@ class Max(_Reduction):
 
 
 class Min(_Reduction):
-    """min over the axes.   ∂/∂xᵢ = [xᵢ is the min] / (number of minima)"""
+    """min(x) over the axes.   ∂/∂xᵢ = [xᵢ = min] / (number of minima)  (ties share, as torch.amin)"""
     __slots__ = ()
-    name, derivatives = "min", ("[x = min] / count",)
+    name, derivatives = "min", ("[xᵢ = min] / (number of minima)",)
 
     def forward(self, x):
         return np.min(x, axis=self.axis, keepdims=self.keepdims)

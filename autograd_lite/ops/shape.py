@@ -1,7 +1,7 @@
 """Ops that move numbers around without changing them: reshape, permute, broadcast, sum back, concatenate."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -9,9 +9,9 @@ from ..engine import Op, ShapeError, raw
 
 
 class Reshape(Op):
-    """Same numbers, new shape.   The gradient is reshaped back."""
+    """reshape(x): the same numbers in a new shape.   ∂L/∂x = g reshaped to x's shape"""
     __slots__ = ("shape",)
-    name, derivatives = "reshape", ("reshape back",)
+    name, derivatives, vjp = "reshape", ("g reshaped to x's shape",), True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -31,9 +31,9 @@ class Reshape(Op):
 
 
 class Permute(Op):
-    """Reorder the axes.   The gradient is permuted back with the inverse order."""
+    """permute(x): the axes reordered.   ∂L/∂x = g permuted by the inverse order"""
     __slots__ = ("axes",)
-    name, derivatives = "permute", ("permute back",)
+    name, derivatives, vjp = "permute", ("g permuted by the inverse order",), True
 
     def __init__(self, axes: Sequence[int] | None) -> None:
         self.axes = None if axes is None else tuple(axes)
@@ -50,9 +50,9 @@ class Permute(Op):
 
 
 class BroadcastTo(Op):
-    """Repeat along new or length-1 axes.   The gradient is summed back over them."""
+    """broadcast_to(x): repeated along new or length-1 axes.   ∂L/∂x = g summed over the repeated axes"""
     __slots__ = ("shape",)
-    name, derivatives = "broadcast_to", ("sum back",)
+    name, derivatives, vjp = "broadcast_to", ("g summed over the repeated axes",), True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = tuple(shape)
@@ -71,7 +71,7 @@ class BroadcastTo(Op):
 
 
 class SumTo(Op):
-    """Sum a broadcast array back down to ``shape`` (the adjoint of broadcasting).   ∂/∂x = 1"""
+    """sum_to(x): summed down to ``shape`` (the adjoint of broadcasting).   ∂/∂xᵢ = 1"""
     __slots__ = ("shape",)
     name, derivatives = "sum_to", ("1",)
 
@@ -96,24 +96,26 @@ class SumTo(Op):
 
 
 class Concat(Op):
-    """Join along an axis.   Each input gets its own slice of the gradient."""
-    __slots__ = ("axis",)
-    name, derivatives = "concat", ("its slice",)
+    """concat(x0, x1, ...) along an axis.   ∂L/∂xᵢ = g[the slice of xᵢ]"""
+    __slots__ = ("axis", "count")
+    name, vjp = "concat", True
 
     def __init__(self, axis: int = 0) -> None:
-        self.axis = axis
+        self.axis, self.count = axis, 0
 
     @property
     def arg_names(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(f"x{i}" for i in range(len(self.inputs or ())))
+        return tuple(f"x{i}" for i in range(self.count))
 
-    def describe_derivatives(self) -> list[str]:
-        return [f"∂concat/∂{n} = its slice of the gradient" for n in self.arg_names]
+    @property
+    def derivatives(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"g[the slice of {n}]" for n in self.arg_names)
 
     def label(self) -> str:
         return f"concat(axis={self.axis})"
 
     def forward(self, *xs):
+        self.count = len(xs)
         return np.concatenate(xs, axis=self.axis)
 
     def backward(self, g, y, *xs):

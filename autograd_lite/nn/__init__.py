@@ -1,0 +1,23 @@
+"""Modules built on the engine: layers, containers, activations, loss modules and initialisers.
+
+>>> import autograd_lite as ag
+>>> model = ag.nn.Sequential(ag.nn.Linear(2, 8, seed=0), ag.nn.ReLU(), ag.nn.Linear(8, 1, seed=1))
+>>> [name for name, _ in model.named_parameters()]
+['0.weight', '0.bias', '2.weight', '2.bias']
+"""
+from . import init
+from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .containers import MLP, Sequential
+from .layers import Dense, Dropout, Flatten, Linear
+from .losses import (BCELoss, BCEWithLogitsLoss, BinaryCrossentropy, CategoricalCrossentropy, CrossEntropyLoss,
+                     L1Loss, MeanAbsoluteError, MeanSquaredError, MSELoss, NLLLoss, SparseCategoricalCrossentropy)
+from .module import IncompatibleKeys, Module, Parameter, StateDictError
+
+__all__ = [
+    "Module", "Parameter", "StateDictError", "IncompatibleKeys",
+    "Linear", "Dense", "Dropout", "Flatten", "Sequential", "MLP",
+    "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softmax", "LogSoftmax",
+    "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+    "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy",
+    "MeanSquaredError", "MeanAbsoluteError", "init",
+]

@@ -1,0 +1,245 @@
+"""``Module`` and ``Parameter``: PyTorch's way of bundling weights with the code that uses them."""
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping, NamedTuple
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["Parameter", "Module", "StateDictError", "IncompatibleKeys"]
+
+
+class Parameter(Tensor):
+    """A tensor that a module owns and an optimizer updates: it requires grad, and is a leaf.
+
+    The data is copied (so in-place optimizer steps never write into the array
+    it was made from) and keeps its dtype; Python numbers become float32.
+
+    >>> w = Parameter(np.zeros((2, 3)))
+    >>> w.requires_grad, w.shape
+    (True, (2, 3))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        source = data.data if isinstance(data, Tensor) else data
+        super().__init__(np.array(source, copy=True) if isinstance(source, np.ndarray) else source)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class StateDictError(ValueError):
+    """A state dict whose names or shapes do not fit the module; the message lists every difference."""
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(..., strict=False)`` skipped (PyTorch's ``_IncompatibleKeys``)."""
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of layers and models: subclass it, set layers and parameters as attributes, write ``forward``.
+
+    Parameters and submodules are found by looking at the attributes, in the
+    order they were first set, including lists, tuples and dicts of them
+    (so a plain ``self.layers = [Dense(...), ...]``, as the seed programs
+    write, is registered). Names join attribute names with dots:
+    ``fc1.weight``, ``layers.0.bias``. A module that appears twice is counted once.
+
+    >>> from autograd_lite.nn import Linear
+    >>> class Net(Module):
+    ...     def __init__(self):
+    ...         self.fc1 = Linear(2, 4, seed=0)
+    ...         self.fc2 = Linear(4, 1, seed=1)
+    ...     def forward(self, x):
+    ...         return self.fc2(self.fc1(x).relu())
+    >>> [name for name, _ in Net().named_parameters()]
+    ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+
+    Unlike PyTorch, calling ``super().__init__()`` is optional (nothing needs
+    registering), and parameters come in definition order even when a module
+    mixes its own parameters with submodules (PyTorch lists its own first).
+    """
+
+    training: bool = True  # a class default, so subclasses need no __init__ call
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # -- finding parameters and submodules ----------------------------------
+    def _named_members(self) -> Iterator[tuple[str, Any]]:
+        """(name, item) for each Parameter or Module held directly, in attribute order."""
+        for attr, value in vars(self).items():
+            if isinstance(value, (Parameter, Module)):
+                yield attr, value
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, (Parameter, Module)):
+                        yield f"{attr}.{i}", item
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    if isinstance(item, (Parameter, Module)):
+                        yield f"{attr}.{key}", item
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """The direct submodules with their names."""
+        seen: set[int] = set()
+        for name, item in self._named_members():
+            if isinstance(item, Module) and id(item) not in seen:
+                seen.add(id(item))
+                yield name, item
+
+    def children(self) -> Iterator["Module"]:
+        return (m for _, m in self.named_children())
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+        """This module (named ``prefix``) and every submodule below it, each once."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:  # iterative and memoised: attributes may point back up the tree
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator["Module"]:
+        return (m for _, m in self.named_modules())
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> list[tuple[str, Parameter]]:
+        """``[(name, parameter), ...]`` in definition order, each parameter once."""
+        out: list[tuple[str, Parameter]] = []
+        seen: set[int] = set()
+        self._collect(prefix, recurse, out, seen, set())
+        return out
+
+    def _collect(self, prefix: str, recurse: bool, out: list, seen: set[int], visiting: set[int]) -> None:
+        visiting.add(id(self))
+        for name, item in self._named_members():
+            full = f"{prefix}.{name}" if prefix else name
+            if isinstance(item, Parameter):
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    out.append((full, item))
+            elif recurse and id(item) not in visiting:
+                item._collect(full, recurse, out, seen, visiting)
+
+    def parameters(self, recurse: bool = True) -> list[Parameter]:
+        """Every parameter, in definition order (give this to an optimizer)."""
+        return [p for _, p in self.named_parameters(recurse=recurse)]
+
+    @property
+    def trainable_variables(self) -> list[Parameter]:
+        """The parameters that require grad (TensorFlow's name, as in ``tape.gradient(loss, model.trainable_variables)``)."""
+        return [p for p in self.parameters() if p.requires_grad]
+
+    # -- modes and gradients ------------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        """Set training mode here and in every submodule (Dropout is active only in training)."""
+        for module in self.modules():
+            module.training = bool(mode)
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the parameters' gradients (``None``, as PyTorch 2 does, or zeros)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor(np.zeros_like(p.data))
+
+    # -- state dicts ---------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """``{name: copy of the parameter's array}`` in definition order.
+
+        Copies, not views (PyTorch returns tensors that share memory): a saved
+        state dict stays as it was while training goes on.
+        """
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays (or tensors) into the parameters of the same names, in place.
+
+        With ``strict=True`` (the default) the names must match exactly;
+        otherwise :class:`StateDictError` lists every missing, unexpected and
+        wrongly shaped key, and nothing is changed. ``strict=False`` loads what
+        matches and returns the missing and unexpected keys; shapes must still match.
+        A Dense layer not built yet takes its input size from the saved weight.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a dict of arrays, got {type(state_dict).__name__}")
+        for name, module in self.named_modules():
+            module._materialize(f"{name}." if name else "", state_dict)
+        params = dict(self.named_parameters())
+        missing = [k for k in params if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in params]
+        arrays, wrong_shape = {}, []
+        for name, p in params.items():
+            if name in state_dict:
+                value = state_dict[name]
+                arrays[name] = np.asarray(value.data if isinstance(value, Tensor) else value)
+                if arrays[name].shape != p.shape:
+                    wrong_shape.append(f"{name}: expected {p.shape}, got {arrays[name].shape}")
+        if wrong_shape or (strict and (missing or unexpected)):
+            raise StateDictError(self._mismatch_message(missing if strict else [],
+                                                        unexpected if strict else [], wrong_shape))
+        for name, array in arrays.items():
+            params[name].data[...] = array  # in place: optimizers and views keep pointing at the same array
+        return IncompatibleKeys(missing, unexpected)
+
+    def _materialize(self, prefix: str, state_dict: Mapping[str, Any]) -> None:
+        """Lazy layers create their parameters here from the saved shapes (PyTorch's lazy modules do too)."""
+
+    def _mismatch_message(self, missing: list[str], unexpected: list[str], wrong_shape: list[str]) -> str:
+        lines = [f"state dict does not fit {type(self).__name__}:"]
+        if missing:
+            lines.append(f"  missing keys: {', '.join(missing)}")
+        if unexpected:
+            lines.append(f"  unexpected keys: {', '.join(unexpected)}")
+        if wrong_shape:
+            lines.append(f"  wrong shapes: {'; '.join(wrong_shape)}")
+        unbuilt = [name or type(m).__name__ for name, m in self.named_modules() if getattr(m, "built", True) is False]
+        if unbuilt:
+            lines.append(f"  note: {', '.join(unbuilt)} not built yet (the input size is inferred at the first "
+                         f"call): call the model once on a batch, or give input_dim=, before loading")
+        return "\n".join(lines)
+
+    # -- printing -------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The settings shown between the parentheses of this module's line (override in layers)."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = self._repr_lines()
+        if len(lines) == 1 and not self.parameters():  # ReLU(): nothing to count
+            return lines[0]
+        return "\n".join(lines) + f"\nTotal params: {sum(p.size for p in self.parameters()):,}"
+
+    def _repr_lines(self, seen: frozenset[int] = frozenset()) -> list[str]:
+        seen = seen | {id(self)}
+        head = f"{type(self).__name__}({self.extra_repr()})"
+        own = [(n, p.shape) for n, p in self._named_members() if isinstance(p, Parameter)]
+        children = [(n, m) for n, m in self.named_children() if id(m) not in seen]
+        if not children:  # a leaf layer: its parameter shapes fit on its line
+            return [head + ("  " + ", ".join(f"{n} {shape}" for n, shape in own) if own else "")]
+        lines = [head[:-1]] + [f"  ({n}): Parameter{shape}" for n, shape in own]
+        for name, child in children:
+            sub = child._repr_lines(seen)
+            lines.append(f"  ({name}): {sub[0]}")
+            lines.extend("  " + line for line in sub[1:])
+        lines.append(")")
+        return lines

@@ -1,0 +1,271 @@
+"""The engine: accumulation, freeing, hooks, no_grad, grad(), anomaly mode, big graphs."""
+import gc
+import time
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import Tensor, Value
+from autograd_lite.engine import topological_order
+
+
+# -- accumulation and order -----------------------------------------------------
+
+def test_node_used_on_several_paths_accumulates_its_gradient():
+    x = Tensor([3.0], requires_grad=True)
+    a = x * x          # two edges to x
+    b = a + x          # and a third
+    b.sum().backward()
+    assert x.grad.item() == 7.0   # 2x + 1
+
+
+def test_topological_order_is_inputs_first_and_the_same_every_run():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + a
+    d.label = "d"
+    labels = [n.label for n in topological_order([d])]
+    assert labels == ["a", "b", "c", "d"]
+    assert [n.label for n in topological_order([d])] == labels
+
+
+def test_million_node_chain_backpropagates_without_recursion_error_in_linear_time():
+    gc.disable()  # garbage collection passes over a million live nodes would dominate the test's time
+    try:
+        timings = {}
+        for n in (100_000, 1_000_000):
+            x = Value(1.0)
+            y = x
+            for _ in range(n):
+                y = -y
+            start = time.perf_counter()
+            y.backward()
+            timings[n] = time.perf_counter() - start
+            assert x.grad == 1.0   # (-1) ** 1_000_000
+            del x, y
+    finally:
+        gc.enable()
+    # linear: 10x the nodes takes about 10x the time (quadratic would be 100x)
+    assert timings[1_000_000] < 40 * timings[100_000]
+
+
+# -- freeing the graph --------------------------------------------------------
+
+def test_intermediates_are_collectable_after_backward_without_retain_graph():
+    x = Tensor(np.ones(3), requires_grad=True)
+    h = x * 2
+    alive = weakref.ref(h)
+    y = h.exp().sum()
+    del h
+    y.backward()
+    assert alive() is None
+    assert y.grad_fn.released
+
+
+def test_retain_graph_keeps_intermediates_and_allows_a_second_backward():
+    x = Tensor(np.ones(3), requires_grad=True)
+    h = x * 2
+    alive = weakref.ref(h)
+    y = h.sum()
+    del h
+    y.backward(retain_graph=True)
+    assert alive() is not None
+    y.backward()
+    assert x.grad.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_second_backward_through_a_freed_graph_says_to_pass_retain_graph():
+    x = Tensor([1.0], requires_grad=True)
+    y = (x * 2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match=r"second time.*Pass retain_graph=True"):
+        y.backward()
+
+
+def test_value_graph_can_be_freed_explicitly():
+    x = Value(1.0)
+    h = x * 2
+    alive = weakref.ref(h)
+    y = h + 1
+    del h
+    y.backward(retain_graph=False)
+    assert alive() is None
+
+
+# -- retain_grad and hooks ------------------------------------------------------
+
+def test_intermediate_grad_is_kept_only_after_retain_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    k = x * 4
+    h.retain_grad()
+    (h * k).sum().backward()
+    assert h.grad.tolist() == [4.0, 8.0]
+    assert k.grad is None
+
+
+def test_hook_sees_the_complete_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    (x * 3 + x).sum().backward()
+    assert seen == [[4.0, 4.0]]
+
+
+def test_hook_can_replace_the_gradient_flowing_on():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    h.register_hook(lambda g: g * 0 + 10)
+    h.sum().backward()
+    assert x.grad.tolist() == [30.0, 30.0]
+
+
+def test_removed_hook_is_not_called():
+    x = Tensor([1.0], requires_grad=True)
+    handle = x.register_hook(lambda g: g * 100)
+    handle.remove()
+    (x * 1).sum().backward()
+    assert x.grad.item() == 1.0
+
+
+def test_value_hooks_see_floats():
+    a = Value(2.0)
+    seen = []
+    a.register_hook(seen.append)
+    (a * a).backward()
+    assert seen == [4.0]
+
+
+# -- no_grad ------------------------------------------------------------------
+
+def test_no_grad_as_context_manager_records_nothing():
+    x = Tensor([1.0], requires_grad=True)
+    with ag.no_grad():
+        y = x * 2
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+
+
+def test_no_grad_as_decorator_with_and_without_parentheses():
+    x = Tensor([1.0], requires_grad=True)
+
+    @ag.no_grad()
+    def f(t):
+        return t * 2
+
+    @ag.no_grad
+    def g(t):
+        return t * 2
+
+    assert not f(x).requires_grad and not g(x).requires_grad
+    assert (x * 2).requires_grad
+
+
+def test_enable_grad_inside_no_grad_records_again():
+    x = Tensor([1.0], requires_grad=True)
+    with ag.no_grad():
+        with ag.enable_grad():
+            y = x * 2
+    assert y.requires_grad
+
+
+def test_no_grad_restores_recording_after_an_exception():
+    with pytest.raises(ZeroDivisionError):
+        with ag.no_grad():
+            1 / 0
+    assert ag.is_grad_enabled()
+
+
+# -- grad() -------------------------------------------------------------------
+
+def test_grad_returns_a_tuple_and_leaves_dot_grad_alone():
+    x, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    y = (x * w).sum()
+    gx, gw = ag.grad(y, [x, w])
+    assert gx.tolist() == [3.0, 4.0] and gw.tolist() == [1.0, 2.0]
+    assert x.grad is None and w.grad is None
+    (only,) = ag.grad((x * x).sum(), x)
+    assert only.tolist() == [2.0, 4.0]
+
+
+def test_grad_of_an_unused_input_raises_unless_allow_unused():
+    x, z = Tensor([1.0], requires_grad=True), Tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="not used to compute the outputs; pass allow_unused=True"):
+        ag.grad((x * 2).sum(), [x, z])
+    gx, gz = ag.grad((x * 2).sum(), [x, z], allow_unused=True)
+    assert gx.item() == 2.0 and gz is None
+
+
+def test_grad_with_grad_outputs_gives_a_vector_jacobian_product():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (g,) = ag.grad(x * x, x, grad_outputs=Tensor([1.0, 10.0]))
+    assert g.tolist() == [2.0, 40.0]
+
+
+def test_grad_of_several_outputs_adds_them():
+    x = Tensor([1.0], requires_grad=True)
+    (g,) = ag.grad([(x * 2).sum(), (x * 3).sum()], x)
+    assert g.item() == 5.0
+
+
+def test_grad_with_respect_to_an_intermediate():
+    x = Tensor([2.0], requires_grad=True)
+    h = x * 3
+    (g,) = ag.grad((h * h).sum(), h)
+    assert g.item() == 12.0
+
+
+# -- detect_anomaly -----------------------------------------------------------
+
+NUMPY_WARNS = pytest.mark.filterwarnings("ignore:.*encountered in:RuntimeWarning")  # numpy's note on log(0)
+
+@NUMPY_WARNS
+def test_detect_anomaly_names_the_op_the_line_and_the_input_in_forward():
+    x = Tensor([0.0, 1.0], requires_grad=True)
+    with ag.detect_anomaly():
+        with pytest.raises(ag.AnomalyError) as info:
+            x.log()
+    message = str(info.value)
+    assert "'log' produced -inf in forward" in message
+    assert "test_engine.py:" in message
+    assert "x from a leaf" in message
+
+
+@NUMPY_WARNS
+def test_detect_anomaly_names_the_op_where_it_was_created_and_the_inputs_origin_in_backward():
+    x = Tensor([0.0, 4.0], requires_grad=True)
+    with ag.detect_anomaly():
+        h = x * 1
+        y = h.sqrt()               # finite forward; backward divides by 2·sqrt(0)
+        with pytest.raises(ag.AnomalyError) as info:
+            y.sum().backward()
+    message = str(info.value)
+    assert "gradient that 'sqrt' passes to its input x holds inf in backward" in message
+    assert "'sqrt' was created at" in message and "test_engine.py:" in message
+    assert "x came from 'mul' created at" in message
+
+
+def test_detect_anomaly_says_when_an_input_already_held_nan():
+    x = Tensor([np.nan], requires_grad=True)
+    with ag.detect_anomaly(), pytest.raises(ag.AnomalyError, match="x from a leaf, already holding nan"):
+        x.exp()
+
+
+@NUMPY_WARNS
+def test_detect_anomaly_as_decorator_and_off_afterwards():
+    @ag.detect_anomaly
+    def f(t):
+        return t.log()
+
+    with pytest.raises(ag.AnomalyError):
+        f(Tensor([-1.0]))
+    assert np.isnan(Tensor([-1.0]).log().data[0])  # no error outside it (numpy's warning only)
+
+
+def test_detect_anomaly_works_for_values():
+    with ag.detect_anomaly(), pytest.raises(ag.AnomalyError, match="'div' produced inf"):
+        Value(1.0) / 0
