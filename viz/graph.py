@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor, Value
-from autograd_lite.engine import Node
+from autograd_lite.engine import Node, run_on_float64
 
 from .modules import parameter_names
 
@@ -154,6 +154,4 @@ def run_backward(node: Node, g: Any) -> tuple[Any, ...]:
     try:
         return op.backward(g, node.data, *data)
     except (ZeroDivisionError, OverflowError):  # Python floats raise where the engine, like numpy, gives inf/nan
-        with np.errstate(all="ignore"):
-            out = op.backward(np.float64(g), np.float64(node.data), *[np.float64(x) for x in data])
-        return tuple(None if o is None else float(o) for o in out)
+        return run_on_float64(op.backward, g, node.data, *data)

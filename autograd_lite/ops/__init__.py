@@ -14,6 +14,7 @@ from .arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Sub
 from .elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh, Where
 from .indexing import GetItem, IndexAdd
 from .linalg import MatMul
+from .losses import BinaryCrossEntropy, SigmoidCrossEntropy, SoftmaxCrossEntropy
 from .reductions import Max, Mean, Min, Sum
 from .shape import BroadcastTo, Concat, Permute, Reshape, SumTo
 
@@ -24,4 +25,5 @@ __all__ = [
     "Sum", "Mean", "Max", "Min",
     "Reshape", "Permute", "BroadcastTo", "SumTo", "Concat",
     "GetItem", "IndexAdd", "MatMul",
+    "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "BinaryCrossEntropy",
 ]
