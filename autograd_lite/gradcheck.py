@@ -22,7 +22,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any] | Any, eps: float = 
 
     ``inputs`` are Tensors (or Values, or arrays); each is copied to float64.
     Non-scalar outputs are reduced to ``sum(out * r)`` with a fixed random
-    ``r``, which checks every entry of the vector-Jacobian product.
+    ``r``, which checks every entry of the vector-Jacobian product. The finite
+    differences evaluate ``fn`` under ``no_grad()`` (nothing needs recording
+    there), so a ``fn`` that itself takes gradients (``grad(..., create_graph=True)``)
+    must wrap its body in ``enable_grad()``.
 
     >>> gradcheck(lambda a, b: (a * b).tanh(), [np.random.rand(3, 1), np.random.rand(4)])
     True
