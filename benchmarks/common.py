@@ -9,12 +9,16 @@ import gc
 import os
 import platform
 import statistics
+import sys
 import time
 import tracemalloc
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
+
+# Measure the checkout these scripts belong to, not whichever autograd_lite is installed.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @dataclass

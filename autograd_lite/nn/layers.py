@@ -7,6 +7,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..engine import ShapeError
+from ..ops.linalg import Linear as LinearOp
 from ..tensor import Tensor, as_tensor
 from . import activations, init
 from .module import Module, Parameter
@@ -42,8 +43,9 @@ class Linear(Module):
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ShapeError(f"{type(self).__name__}: input of shape {x.shape} does not fit: its last dimension "
                              f"must be in_features={self.in_features} (weight has shape {self.weight.shape})")
-        y = x @ self.weight.T
-        return y if self.bias is None else y + self.bias
+        if self.bias is None:
+            return LinearOp()(x, self.weight)
+        return LinearOp()(x, self.weight, self.bias)
 
 
 class Dense(Linear):

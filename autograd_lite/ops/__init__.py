@@ -13,7 +13,7 @@ from .activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softma
 from .arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Sub
 from .elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh, Where
 from .indexing import GetItem, IndexAdd
-from .linalg import MatMul
+from .linalg import Linear, MatMul
 from .losses import BinaryCrossEntropy, SigmoidCrossEntropy, SoftmaxCrossEntropy
 from .reductions import Max, Mean, Min, Sum
 from .shape import BroadcastTo, Concat, Permute, Reshape, SumTo
@@ -24,6 +24,6 @@ __all__ = [
     "Sigmoid", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "LogSumExp",
     "Sum", "Mean", "Max", "Min",
     "Reshape", "Permute", "BroadcastTo", "SumTo", "Concat",
-    "GetItem", "IndexAdd", "MatMul",
+    "GetItem", "IndexAdd", "MatMul", "Linear",
     "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "BinaryCrossEntropy",
 ]
