@@ -1,0 +1,98 @@
+"""The tutorial (docs/tutorial.md) stays true: its code runs, prints what the page shows, and draws the committed graphs.
+
+The runner lives in docs/make_tutorial_figures.py, which also makes the committed pictures.
+"""
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MNIST_SECTION = "7. Training on MNIST"
+
+_spec = importlib.util.spec_from_file_location("make_tutorial_figures", ROOT / "docs" / "make_tutorial_figures.py")
+tutorial = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = tutorial  # dataclasses look their module up there
+_spec.loader.exec_module(tutorial)
+
+
+def _mnist_at_hand() -> bool:
+    import autograd_lite as ag
+    try:
+        ag.data.mnist("test", download=False)
+    except ag.data.DatasetNotFoundError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def ran_pages(tmp_path_factory):
+    """Run every page once into a temporary folder: (figures folder, sections left out and why)."""
+    pytest.importorskip("matplotlib", reason="the tutorial's plots need matplotlib (in the test extras)")
+    figures = tmp_path_factory.mktemp("tutorial")
+    old = os.environ.get("AUTOGRAD_LITE_DATA")
+    if old is None and (tutorial.SHARED_DATA / "mnist").is_dir():
+        os.environ["AUTOGRAD_LITE_DATA"] = str(tutorial.SHARED_DATA)
+    try:
+        skipped = () if _mnist_at_hand() else (MNIST_SECTION,)
+        for page in tutorial.PAGES:
+            tutorial.run_page(page, figures, skip_sections=skipped)
+    finally:
+        if old is None:
+            os.environ.pop("AUTOGRAD_LITE_DATA", None)
+    return figures, skipped
+
+
+def test_every_code_block_runs_and_prints_the_output_shown_under_it(ran_pages):
+    _, skipped = ran_pages
+    if skipped:
+        pytest.skip(f"ran every section but {skipped[0]!r}: the MNIST test split is not at hand "
+                    f"(set $AUTOGRAD_LITE_DATA or let ag.data.mnist download it)")
+
+
+def test_every_committed_graph_comes_out_of_the_tutorial_byte_for_byte(ran_pages):
+    figures, skipped = ran_pages
+    committed = sorted(tutorial.FIGURES.glob("*.dot"))
+    assert committed, "docs/tutorial/ has no .dot files: run python docs/make_tutorial_figures.py"
+    for dot in committed:
+        made = figures / dot.name
+        if skipped and dot.name.startswith("mnist"):
+            continue
+        assert made.exists(), f"the tutorial no longer draws {dot.name}; remove it from docs/tutorial/"
+        assert made.read_bytes() == dot.read_bytes(), \
+            f"{dot.name} changed: run python docs/make_tutorial_figures.py and look at the picture"
+    stray = {p.name for p in figures.glob("*.dot")} - {p.name for p in committed}
+    assert not stray, f"the tutorial draws {sorted(stray)}, not committed: run python docs/make_tutorial_figures.py"
+
+
+def test_every_picture_the_page_shows_is_committed():
+    import re
+    for page in tutorial.PAGES:
+        for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).is_file(), f"{page.name} shows {target}, which is not committed"
+
+
+def test_a_block_that_prints_something_else_fails(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# t\n\n```python\nprint(1 + 1)\n```\n\n```text\n3\n```\n", encoding="utf-8")
+    with pytest.raises(tutorial.OutputMismatch, match="page.md, the block at line 4 printed\n2"):
+        tutorial.run_page(page, tmp_path / "figures")
+
+
+def test_dots_in_an_output_block_stand_for_any_text_and_blocks_share_one_namespace(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("```python\nx = 41\n```\n\n```python\nprint(f'took 3ms, x = {x + 1}')\n```\n\n"
+                    "```text\ntook ...ms, x = 42\n```\n", encoding="utf-8")
+    tutorial.run_page(page, tmp_path / "figures")
+
+
+def test_update_rewrites_only_the_outputs_that_changed_with_timings_as_dots(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("```python\nprint('a')\n```\n\n```text\na\n```\n\n"
+                    "```python\nprint('16/16 - 0s - 4ms/step - loss: 0.5')\n```\n\n```text\nold\n```\n",
+                    encoding="utf-8")
+    tutorial.run_page(page, tmp_path / "figures", update=True)
+    assert page.read_text(encoding="utf-8").endswith("```text\n16/16 - ...s/step - loss: 0.5\n```\n")
+    tutorial.run_page(page, tmp_path / "figures")  # now it matches
