@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -80,6 +80,7 @@ class History(Callback):
         """
         try:
             from matplotlib.figure import Figure  # the object API only: leave pyplot's global state alone
+            from matplotlib.ticker import MaxNLocator
         except ImportError:
             raise ImportError("History.plot needs matplotlib: pip install 'autograd-lite[plot]'") from None
         names = [name for name in self.history if not name.startswith("val_")]
@@ -93,6 +94,7 @@ class History(Callback):
                 ax.plot(epochs, self.history[f"val_{name}"], marker=".", label=f"val_{name}")
             ax.set_title(name)
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.legend()
         figure.tight_layout()
         suffix = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
@@ -271,6 +273,17 @@ class Model(Module):
         if self.module is not None:
             named = [(name[len("module."):] if name.startswith("module.") else name, p) for name, p in named]
         return [(f"{prefix}.{name}" if prefix else name, p) for name, p in named]
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """As ``Module.named_modules``, with the wrapped module's names (no ``module.`` level),
+        to agree with :meth:`named_parameters`."""
+        if self.module is None:
+            yield from super().named_modules(prefix)
+            return
+        yield prefix, self
+        for name, module in self.module.named_modules(prefix):
+            if module is not self.module:
+                yield name, module
 
     # -- compile ------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None) -> None:

@@ -387,3 +387,11 @@ def test_fit_on_a_loader_with_no_batches_says_so():
     loader = ag.data.DataLoader(ag.data.TensorDataset(x, y), batch_size=100, drop_last=True)
     with pytest.raises(ValueError, match="no batches"):
         compiled().fit(loader)
+
+
+def test_a_wrapping_model_names_modules_as_it_names_parameters():
+    model = ag.Model(ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.ReLU(), ag.nn.Linear(4, 2)))
+    module_names = {name for name, _ in model.named_modules()}
+    parameter_owners = {name.rsplit(".", 1)[0] for name, _ in model.named_parameters()}
+    assert parameter_owners <= module_names
+    assert "module" not in module_names
