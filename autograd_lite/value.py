@@ -14,7 +14,7 @@ import numpy as np
 
 from .engine import Node, raw
 from .ops.activations import ReLU, Sigmoid
-from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Sub
+from .ops.arithmetic import Add, Div, Dot, Mul, Neg, Pow, PowConst, Sub
 from .ops.elementwise import Exp, Log, Tanh
 
 __all__ = ["Value"]
@@ -104,6 +104,24 @@ class Value(Node):
     def exp(self): return Exp()(self)
     def log(self): return Log()(self)
     def tanh(self): return Tanh()(self)
+
+    @staticmethod
+    def dot(ws: Sequence[Any], xs: Sequence[Any]) -> "Value":
+        """Σ wᵢ·xᵢ as one node: a neuron's weighted sum, n times fewer nodes than ``sum(w * x ...)``.
+
+        Plain numbers among ``ws`` and ``xs`` are constants. The same value and
+        gradients as the sum of products (up to the rounding of the sum's order).
+
+        >>> w, x = [Value(2.0), Value(3.0)], [Value(4.0), 5.0]
+        >>> y = Value.dot(w, x)
+        >>> y.backward()
+        >>> y.data, w[0].grad, w[1].grad, x[0].grad
+        (23.0, 4.0, 5.0, 2.0)
+        """
+        ws, xs = list(ws), list(xs)
+        if len(ws) != len(xs) or not ws:
+            raise ValueError(f"Value.dot: needs two equally long, non-empty lists; got {len(ws)} and {len(xs)} items")
+        return Dot()(*ws, *xs)
     def sigmoid(self): return Sigmoid()(self)
     def relu(self): return ReLU()(self)
 

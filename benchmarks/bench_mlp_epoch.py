@@ -29,6 +29,7 @@ def load_data(limit: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
         source = "random data shaped like Fashion-MNIST (the data set was not found)"
     if limit:
         x, y = x[:limit], y[:limit]
+        source += f", the first {len(x):,} of them"
     return x, y.astype(np.int64), source
 
 

@@ -30,7 +30,8 @@ def backward_seconds(kind: str, n: int) -> float:
 
 
 def scaling(kinds: tuple[str, ...] = ("Value", "Tensor")) -> dict[str, list[float]]:
-    return {kind: [min(backward_seconds(kind, n) for _ in range(2)) for n in SIZES] for kind in kinds}
+    # the best of 3: on a shared machine one slow run says more about the neighbours than about us
+    return {kind: [min(backward_seconds(kind, n) for _ in range(3)) for n in SIZES] for kind in kinds}
 
 
 def resident_over_epochs(epochs: int = 20, n: int = 6000) -> list[int]:

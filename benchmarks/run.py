@@ -31,8 +31,8 @@ def main() -> None:
     args = parser.parse_args()
     skipped: list[str] = []
 
-    mlp = bench_mlp_epoch.run(rounds=2 if args.quick else 3, limit=6000 if args.quick else None)
-    tiny = bench_tiny_ops.run(rounds=3 if args.quick else 7)
+    mlp = bench_mlp_epoch.run(rounds=2 if args.quick else 5, limit=6000 if args.quick else None)
+    tiny = bench_tiny_ops.run(rounds=3 if args.quick else 11)
     scalar = bench_scalar.run(rounds=2 if args.quick else 5)
     scaling = bench_scaling.run()
     skipped += mlp["skipped"] + tiny["skipped"] + scalar["skipped"]
@@ -49,10 +49,11 @@ def main() -> None:
                   f"| {ratio(ours, t[rival])} |")
     t = tiny["timings"]
     ours = t["autograd-lite"]
+    per_op = 1 / bench_tiny_ops.PER_ROUND
     for rival in ("PyTorch eager", "HIPS autograd", "numpy (forward only)"):
         if rival in t:
-            print(f"| tiny-op chain, per op (fwd+bwd) | {fmt_timing(ours, 1e-3)} | {rival}: "
-                  f"{fmt_timing(t[rival], 1e-3)} | {ratio(ours, t[rival])} |")
+            print(f"| tiny-op chain, per op (fwd+bwd) | {fmt_timing(ours, per_op)} | {rival}: "
+                  f"{fmt_timing(t[rival], per_op)} | {ratio(ours, t[rival])} |")
     t = scalar["timings"]
     if "micrograd" in t:
         print(f"| micrograd demo, per training step | {fmt_timing(t['autograd-lite'])} | micrograd: "

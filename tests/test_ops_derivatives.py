@@ -28,7 +28,7 @@ def test_every_op_states_one_derivative_per_input_and_its_docstring_says_the_sam
     cls = type(op)
     assert len(op.derivatives) == len(op.arg_names) >= 1
     for statement in op.derivatives:
-        statement = re.sub(r"x\d", "xᵢ", statement)  # concat's x0, x1 ... are xᵢ in its docstring
+        statement = re.sub(r"([xw])\d", r"\1ᵢ", statement)  # concat's and dot's x0, x1, w0 ... are xᵢ, wᵢ in the docstring
         assert statement in cls.__doc__, f"{name}: docstring does not state {statement!r}"
     lines = op.describe_derivatives()
     assert len(lines) == len(op.arg_names)

@@ -131,8 +131,9 @@ def test_ops_of_each_layer_are_drawn_in_a_cluster_named_after_it():
     model, loss = tiny_mlp()
     got = clusters(viz.to_dot(loss, params=model))
     assert list(got) == ["0 (Dense)", "1 (Dense)"]
-    assert got["0 (Dense)"] == ["0.weight", "transpose", "matmul", "0.bias", "add", "sigmoid"]
-    assert got["1 (Dense)"] == ["1.weight", "transpose", "matmul", "1.bias", "add", "softmax(axis=-1)"]
+    # a dense layer is one fused op, x @ wᵀ + b (ops.Linear)
+    assert got["0 (Dense)"] == ["0.weight", "0.bias", "linear", "sigmoid"]
+    assert got["1 (Dense)"] == ["1.weight", "1.bias", "linear", "softmax(axis=-1)"]
 
 
 def test_the_loss_is_drawn_outside_every_cluster():

@@ -10,7 +10,7 @@ renderer and the chain-rule explainer in ``viz``).
 ['∂(a*b)/∂a = b', '∂(a*b)/∂b = a']
 """
 from .activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
-from .arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Sub
+from .arithmetic import Add, Div, Dot, Mul, Neg, Pow, PowConst, Sub
 from .elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh, Where
 from .indexing import GetItem, IndexAdd
 from .linalg import Linear, MatMul
@@ -19,7 +19,7 @@ from .reductions import Max, Mean, Min, Sum
 from .shape import BroadcastTo, Concat, Permute, Reshape, SumTo
 
 __all__ = [
-    "Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowConst",
+    "Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowConst", "Dot",
     "Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tanh", "Maximum", "Minimum", "Clip", "Where",
     "Sigmoid", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "LogSumExp",
     "Sum", "Mean", "Max", "Min",

@@ -1,6 +1,7 @@
 """+ - * / ** and negation."""
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from ..engine import Op, raw
@@ -40,7 +41,8 @@ class Mul(Op):
         return a * b
 
     def backward(self, g, y, a, b):
-        return g * b, g * a
+        # x * 2 or x * data: the constant's gradient would cost a product that nobody reads
+        return (g * b if self.needs_input_grad(0) else None), (g * a if self.needs_input_grad(1) else None)
 
 
 class Div(Op):
@@ -115,6 +117,35 @@ class Pow(Op):
                 safe_a = Where(zero).apply(1.0, a) if zero.any() else a
             gb = g * (y * Log().apply(safe_a))
         return ga, gb
+
+
+class Dot(Op):
+    """Σ wᵢ·xᵢ over n pairs, in one node.   ∂/∂wᵢ = xᵢ,  ∂/∂xᵢ = wᵢ
+
+    A neuron's weighted sum: one node and one backward step in place of n
+    products and n - 1 sums (``Value.dot``). The inputs are w0 … wₙ₋₁, then x0 … xₙ₋₁.
+    """
+    __slots__ = ("count",)
+    name = "dot"
+
+    def __init__(self, count: int = 1) -> None:
+        self.count = count  # the number of pairs (set again by forward, as Concat counts its inputs)
+
+    @property
+    def arg_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"w{i}" for i in range(self.count)) + tuple(f"x{i}" for i in range(self.count))
+
+    @property
+    def derivatives(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"x{i}" for i in range(self.count)) + tuple(f"w{i}" for i in range(self.count))
+
+    def forward(self, *wx):
+        n = self.count = len(wx) // 2
+        return sum(map(operator.mul, wx[:n], wx[n:]))
+
+    def backward(self, g, y, *wx):
+        n = len(wx) // 2
+        return tuple([g * x for x in wx[n:]] + [g * w for w in wx[:n]])
 
 
 def _short(n: Any) -> str:

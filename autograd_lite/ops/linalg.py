@@ -49,7 +49,9 @@ class MatMul(Op):
 
 
 class Linear(Op):
-    """x @ wᵀ + b, a dense layer in one op (PyTorch's ``F.linear``).   ∂L/∂x = g @ w,  ∂L/∂w = gᵀ @ x,  ∂L/∂b = Σ g over the batch
+    """x @ wᵀ + b, a dense layer in one op (PyTorch's ``F.linear``).
+
+    ∂L/∂x = g @ w,  ∂L/∂w = gᵀ @ x,  ∂L/∂b = Σ g over the batch
 
     The same numbers as ``x @ w.T + b`` written with three ops, fused for speed:
     no broadcast temporary for the bias, and ∂L/∂w comes out row-major like
@@ -63,7 +65,8 @@ class Linear(Op):
     def forward(self, x, w, *b):
         y = np.matmul(x, w.T)
         if b:
-            y += b[0]  # y is ours (fresh from matmul): add in place
+            # y is fresh from matmul, so the bias goes in in place, unless it would change y's dtype
+            y = np.add(y, b[0], out=y if np.result_type(y, b[0]) == y.dtype else None)
         return y
 
     def backward(self, g, y, x, w, *b):
