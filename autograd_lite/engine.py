@@ -427,22 +427,26 @@ def topological_order(roots: Iterable[Node]) -> list[Node]:
     order: list[Node] = []
     visited: set[int] = set()
     stack: list[tuple[Node, bool]] = [(r, False) for r in reversed(list(roots))]
+    # Bound methods in locals: this loop runs once per node of the graph.
+    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
     while stack:
-        node, expanded = stack.pop()
+        node, expanded = pop()
         if expanded:
-            order.append(node)
+            emit(node)
             continue
-        if id(node) in visited:
+        key = id(node)
+        if key in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
+        visit(key)
+        push((node, True))
         op = node._op
         if op is not None:
-            if op.inputs is None:
+            inputs = op.inputs
+            if inputs is None:
                 raise RuntimeError(_FREED)
-            for x in reversed(op.inputs):
+            for x in reversed(inputs):
                 if x.requires_grad and id(x) not in visited:
-                    stack.append((x, False))
+                    push((x, False))
     return order
 
 
