@@ -7,7 +7,7 @@ import numpy as np
 
 from .engine import Node, ShapeError, raw
 from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
-from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Sub
+from .ops.arithmetic import ArithmeticOperators
 from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
 from .ops.indexing import GetItem
 from .ops.linalg import MatMul
@@ -64,7 +64,7 @@ def resolve_axis(axis: Any, dim: Any, keepdims: bool | None = False,
     return axis, bool(keepdim if keepdim is not None else keepdims)
 
 
-class Tensor(Node):
+class Tensor(ArithmeticOperators, Node):
     """An n-dimensional array that records the ops applied to it.
 
     >>> x = Tensor([[1.0, 2.0]], requires_grad=True)
@@ -250,25 +250,9 @@ class Tensor(Node):
     def __format__(self, spec: str) -> str:
         return format(self.item(), spec) if spec and self.data.size == 1 else repr(self)
 
-    # -- arithmetic ---------------------------------------------------------
-    def __add__(self, other): return Add()(self, other)
-    def __radd__(self, other): return Add()(other, self)
-    def __sub__(self, other): return Sub()(self, other)
-    def __rsub__(self, other): return Sub()(other, self)
-    def __mul__(self, other): return Mul()(self, other)
-    def __rmul__(self, other): return Mul()(other, self)
-    def __truediv__(self, other): return Div()(self, other)
-    def __rtruediv__(self, other): return Div()(other, self)
-    def __neg__(self): return Neg()(self)
+    # -- arithmetic: + - * / ** come from ArithmeticOperators ----------------
     def __matmul__(self, other): return MatMul()(self, other)
     def __rmatmul__(self, other): return MatMul()(other, self)
-
-    def __pow__(self, other):
-        if isinstance(other, (int, float)) and not isinstance(other, bool):
-            return PowConst(other)(self)
-        return Pow()(self, other)
-
-    def __rpow__(self, other): return Pow()(other, self)
 
     # comparisons give boolean tensors with no history, as in PyTorch
     def __lt__(self, other): return Tensor._from_op(self.data < raw(other), None)

@@ -14,13 +14,13 @@ import numpy as np
 
 from .engine import Node, raw
 from .ops.activations import ReLU, Sigmoid
-from .ops.arithmetic import Add, Div, Dot, Mul, Neg, Pow, PowConst, Sub
+from .ops.arithmetic import ArithmeticOperators, Dot
 from .ops.elementwise import Exp, Log, Tanh
 
 __all__ = ["Value"]
 
 
-class Value(Node):
+class Value(ArithmeticOperators, Node):
     """A float in a graph. ``.data`` and ``.grad`` are floats, as in micrograd.
 
     Every ``Value`` made by hand takes part in backward (micrograd has no
@@ -84,22 +84,6 @@ class Value(Node):
     def __repr__(self) -> str:
         return f"Value(data={self.data:.6g}, grad={_grad_text(self.grad)})"
 
-    def __add__(self, other): return Add()(self, other)
-    def __radd__(self, other): return Add()(other, self)
-    def __sub__(self, other): return Sub()(self, other)
-    def __rsub__(self, other): return Sub()(other, self)
-    def __mul__(self, other): return Mul()(self, other)
-    def __rmul__(self, other): return Mul()(other, self)
-    def __truediv__(self, other): return Div()(self, other)
-    def __rtruediv__(self, other): return Div()(other, self)
-    def __neg__(self): return Neg()(self)
-
-    def __pow__(self, other):
-        if isinstance(other, (int, float)) and not isinstance(other, bool):
-            return PowConst(other)(self)
-        return Pow()(self, other)
-
-    def __rpow__(self, other): return Pow()(other, self)
 
     def exp(self): return Exp()(self)
     def log(self): return Log()(self)

@@ -148,5 +148,28 @@ class Dot(Op):
         return tuple([g * x for x in wx[n:]] + [g * w for w in wx[:n]])
 
 
+class ArithmeticOperators:
+    """``+ - * / **`` and unary ``-`` as recorded ops: written once for ``Value`` and ``Tensor``."""
+    __slots__ = ()
+
+    def __add__(self, other): return Add()(self, other)
+    def __radd__(self, other): return Add()(other, self)
+    def __sub__(self, other): return Sub()(self, other)
+    def __rsub__(self, other): return Sub()(other, self)
+    def __mul__(self, other): return Mul()(self, other)
+    def __rmul__(self, other): return Mul()(other, self)
+    def __truediv__(self, other): return Div()(self, other)
+    def __rtruediv__(self, other): return Div()(other, self)
+    def __neg__(self): return Neg()(self)
+
+    def __pow__(self, other):
+        # A constant exponent is a setting of the op, not an input: the graph shows "**2".
+        if isinstance(other, (int, float)) and not isinstance(other, bool):
+            return PowConst(other)(self)
+        return Pow()(self, other)
+
+    def __rpow__(self, other): return Pow()(other, self)
+
+
 def _short(n: Any) -> str:
     return f"{n:g}" if isinstance(n, float) else str(n)
