@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import os
 import sys
+from heapq import heappop, heappush
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 __all__ = [
     "Node", "Op", "ShapeError", "AnomalyError", "no_grad", "enable_grad",
-    "is_grad_enabled", "detect_anomaly", "backward", "grad", "raw", "topological_order", "run_on_float64",
+    "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
+    "run_on_float64",
 ]
 
 
@@ -136,6 +139,9 @@ def run_on_float64(fn: Callable[..., Any], *floats: Any) -> Any:
     return float(out)
 
 
+_op_sequence = itertools.count()  # recorded ops are numbered in order: backward runs the newest first
+
+
 class Op:
     """One recorded application of a differentiable function.
 
@@ -162,7 +168,7 @@ class Op:
     (checking for reuse would cost every op call, so it is not checked).
     """
 
-    __slots__ = ("inputs", "created_at")
+    __slots__ = ("inputs", "seq", "created_at")
     name = "op"
     symbol: str | None = None
     arg_names: tuple[str, ...] = ("x",)
@@ -195,29 +201,41 @@ class Op:
     # -- running ---------------------------------------------------------
     def __call__(self, *inputs: Any) -> "Node":
         """Run on nodes (plain numbers become constants); record when needed."""
-        # This runs once per op, so it is kept lean: no generator expressions, and the
-        # conversion of numbers to constants only when an input is not a node already.
-        kind, nodes = _nodes_of_one_kind(inputs)
-        data = [x.data for x in nodes]
+        # This runs once per op, so it is kept lean: one pass over the inputs checks their
+        # kind, collects their data and sees whether any wants a gradient. Numbers are made
+        # constants (the slow path) only when an input is not a node of that kind already.
+        kind = None
+        data = []
+        wants_grad = False
+        for x in inputs:
+            if not isinstance(x, Node) or (kind is not None and x._graph_kind is not kind):
+                kind, inputs = _as_nodes_of_one_kind(inputs)
+                data = [x.data for x in inputs]
+                wants_grad = any([x.requires_grad for x in inputs])
+                break
+            kind = x._graph_kind
+            data.append(x.data)
+            if x.requires_grad:
+                wants_grad = True
+        if kind is None:
+            raise TypeError(f"{self.name}: an op needs at least one Tensor or Value input")
         try:
             out = self.forward(*data)
         except (ZeroDivisionError, OverflowError):  # only Python floats raise these: a Value's data
             out = run_on_float64(self.forward, *data)
         except (ValueError, IndexError, TypeError) as error:
-            raise self.explain_error(nodes, error) from error
-        record = False
-        if _Mode.grad_enabled:  # under no_grad nothing is recorded, not even the inputs
-            for x in nodes:
-                if x.requires_grad:
-                    record = True
-                    break
-        if record:
-            self.inputs = nodes
-            if _Mode.anomaly:
+            raise self.explain_error(inputs, error) from error
+        if wants_grad and _Mode.grad_enabled:  # under no_grad nothing is recorded, not even the inputs
+            self.inputs = inputs
+            self.seq = next(_op_sequence)
+            result = kind._from_op(out, self)
+        else:
+            result = kind._from_op(out, None)
+        if _Mode.anomaly:
+            if result._op is not None:
                 self.created_at = _user_frame()
-        result = kind._from_op(out, self if record else None)
-        if _Mode.anomaly and not _all_finite(out):
-            raise AnomalyError(_forward_anomaly(self, nodes, out))
+            if not _all_finite(out):
+                raise AnomalyError(_forward_anomaly(self, inputs, out))
         return result
 
     def apply(self, *xs: Any) -> Any:
@@ -260,24 +278,8 @@ class Op:
         return getattr(self, "inputs", None) is None
 
 
-def _nodes_of_one_kind(inputs: tuple[Any, ...]) -> tuple[type, tuple["Node", ...]]:
-    """The class of the op's result, and the inputs as nodes: numbers and arrays become constants.
-
-    The common case, nodes of one kind already, returns the inputs as they are.
-    """
-    kind = None
-    for x in inputs:
-        if not isinstance(x, Node) or (kind is not None and x._graph_kind is not kind):
-            break
-        kind = x._graph_kind
-    else:
-        if kind is not None:
-            return kind, inputs
-    kind = _node_kind(inputs)
-    return kind, tuple([x if isinstance(x, Node) else kind._constant(x, inputs) for x in inputs])
-
-
-def _node_kind(inputs: Sequence[Any]) -> type:
+def _as_nodes_of_one_kind(inputs: tuple[Any, ...]) -> tuple[type, tuple["Node", ...]]:
+    """The class of the op's result, and the inputs as nodes: numbers and arrays become constants."""
     kind = None
     for x in inputs:
         if isinstance(x, Node):
@@ -288,7 +290,8 @@ def _node_kind(inputs: Sequence[Any]) -> type:
                                 f"(a Value is a scalar graph of its own; use Tensor for both)")
     if kind is None:
         raise TypeError("an op needs at least one Tensor or Value input")
-    return kind._graph_kind
+    kind = kind._graph_kind
+    return kind, tuple([x if isinstance(x, Node) else kind._constant(x, inputs) for x in inputs])
 
 
 def _all_finite(x: Any) -> bool:
@@ -338,12 +341,14 @@ class Node:
 
     __slots__ = ("data", "grad", "requires_grad", "_op", "_hooks", "_retains_grad", "__weakref__")
     _graph_kind: type  # the class op results are made of (set by subclasses)
+    _broadcasts = True  # whether ops on this kind can broadcast (a Value's floats never do)
     _retain_graph_by_default = False
 
     # Subclasses provide: shape; _from_op(data, op) and _constant(x, inputs) to make
     # nodes; _root_grad(g, create_graph) for the seed of backward; _check_grad(g, where)
     # to validate a gradient given by a user; _wrap_grad(g) to turn a raw gradient into
-    # what users see; _accumulate_grad(g, create_graph) to add into ``.grad``.
+    # what users see; _accumulate_grad(g, create_graph, sole_reference) to add into ``.grad``
+    # (taking ``g`` itself when nothing else references it).
 
     def _run_hooks(self, g: Any, create_graph: bool) -> Any:
         for fn in list(self._hooks):
@@ -450,6 +455,15 @@ def topological_order(roots: Iterable[Node]) -> list[Node]:
     return order
 
 
+def backward_order(roots: Iterable[Node]) -> list[Node]:
+    """The nodes whose op ``backward`` runs, in the order it runs them: the newest op first.
+
+    For explainers that replay backward step by step (``viz.steps``).
+    """
+    made_by_ops = [node for node in topological_order(roots) if node._op is not None]
+    return sorted(made_by_ops, key=lambda node: node._op.seq, reverse=True)
+
+
 def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
              retain_graph: bool | None = None, create_graph: bool = False,
              inputs: Sequence[Node] | None = None, allow_unused: bool = False) -> tuple[Any, ...] | None:
@@ -458,6 +472,12 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     Without ``inputs``: accumulate into ``.grad`` of leaves (and of nodes
     that called ``retain_grad``); returns ``None``. With ``inputs``: return
     the gradient for each of them, touching no ``.grad`` (this is :func:`grad`).
+
+    Nodes are visited newest op first (a heap on the ops' sequence numbers, as
+    PyTorch's engine does): an op's inputs are always older than the op, so by
+    the time a node comes off the heap, every op that feeds its gradient has
+    run. No topological sort of the graph is needed. Leaves have no op and
+    pass nothing on; they get their sums last.
     """
     roots = list(roots)
     for r in roots:
@@ -473,31 +493,46 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     if len(gradients) != len(roots):
         raise ValueError(f"backward: got {len(gradients)} gradients for {len(roots)} outputs")
 
-    grads: dict[int, Any] = {}
+    pending: dict[int, Any] = {}  # op sequence number -> gradient summed so far for that op's result
+    waiting: dict[int, Node] = {}  # op sequence number -> that op's result
+    newest_first: list[int] = []  # a heap of negated sequence numbers
+    leaves: dict[Node, Any] = {}  # leaf -> gradient summed so far
+
+    def send(x: Node, g: Any) -> None:
+        op = x._op
+        if op is None:
+            leaves[x] = g if x not in leaves else leaves[x] + g
+        elif op.seq in pending:
+            pending[op.seq] = pending[op.seq] + g
+        else:
+            pending[op.seq], waiting[op.seq] = g, x
+            heappush(newest_first, -op.seq)
+
     for r, g in zip(roots, gradients):
-        g = r._root_grad(g, create_graph)
-        grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
+        send(r, r._root_grad(g, create_graph))
 
     capture = None if inputs is None else {id(x): None for x in inputs}
     anomaly = _Mode.anomaly
+    broadcasting_kind = all(r._broadcasts for r in roots)
     with _gc_paused(), _Switch("grad_enabled", create_graph):
-        order = topological_order(roots)
-        for node in reversed(order):
-            key = id(node)
-            g = grads.pop(key, None)
-            if g is None:
-                continue
+        # The loop runs once per node: the dictionaries' methods are bound once.
+        pop_pending, get_pending, pop_waiting = pending.pop, pending.get, waiting.pop
+        get_leaf = leaves.get
+        while newest_first:
+            seq = -heappop(newest_first)
+            node = pop_waiting(seq)
+            g = pop_pending(seq)
             if node._hooks:
                 g = node._run_hooks(g, create_graph)
-            op = node._op
             if capture is not None:
-                if key in capture:
-                    capture[key] = g
-            elif op is None or node._retains_grad:
-                node._accumulate_grad(g, create_graph)
-            if op is None:
-                continue
+                if id(node) in capture:
+                    capture[id(node)] = g
+            elif node._retains_grad:
+                node._accumulate_grad(g, create_graph, sole_reference=False)
+            op = node._op
             xs = op.inputs
+            if xs is None:
+                raise RuntimeError(_FREED)
             if create_graph:
                 gxs = op.backward(g, node, *xs)
             else:
@@ -506,20 +541,44 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                     gxs = op.backward(g, node.data, *data)
                 except (ZeroDivisionError, OverflowError):  # a Value's floats: redo as numpy would
                     gxs = run_on_float64(op.backward, g, node.data, *data)
-            broadcasts = op.broadcasts
+            sums_to_input = op.broadcasts and broadcasting_kind
             i = 0
             for x, gx in zip(xs, gxs):
                 if gx is not None and x.requires_grad:
-                    if broadcasts and x.shape != node.shape:
-                        gx = _sum_to(gx, x.shape)
+                    if sums_to_input and gx.shape != x.data.shape:
+                        gx = _sum_to(gx, x.data.shape)
                     if anomaly and not _all_finite(gx):
                         raise AnomalyError(_backward_anomaly(op, xs, i, gx))
-                    k = id(x)
-                    pending = grads.get(k)
-                    grads[k] = gx if pending is None else pending + gx
+                    x_op = x._op
+                    if x_op is None:
+                        so_far = get_leaf(x)
+                        leaves[x] = gx if so_far is None else so_far + gx
+                    else:
+                        x_seq = x_op.seq
+                        so_far = get_pending(x_seq)
+                        if so_far is None:
+                            pending[x_seq] = gx
+                            waiting[x_seq] = x
+                            heappush(newest_first, -x_seq)
+                        else:
+                            pending[x_seq] = so_far + gx
                 i += 1
             if not retain_graph:
                 op.release()
+        gxs = gx = so_far = None  # the loop's last gradients: not references that keep them shared
+        for leaf in list(leaves):
+            g = leaves.pop(leaf)
+            if leaf._hooks:
+                g = leaf._run_hooks(g, create_graph)
+            if capture is not None:
+                if id(leaf) in capture:
+                    capture[id(leaf)] = g
+            else:
+                # Held only here (``g`` and getrefcount's argument), the gradient can become
+                # ``.grad`` without a copy, as PyTorch's AccumulateGrad steals one no one else
+                # holds; one array sent to two leaves (a + b), or kept by an op or by the user, is copied.
+                sole_reference = sys.getrefcount(g) <= _SOLE_REFERENCE_COUNT
+                leaf._accumulate_grad(g, create_graph, sole_reference)
     if capture is None:
         return None
     result = []
@@ -533,6 +592,21 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
         else:
             result.append(x._wrap_grad(g))
     return tuple(result)
+
+
+def _refcount_of_popped_local() -> int:
+    """What ``sys.getrefcount`` says of an object held only by a local it was popped into.
+
+    Measured rather than assumed (2: the local and getrefcount's argument), as
+    interpreters differ in which references they count; backward's leaf loop
+    reads its gradients the same way.
+    """
+    holder = {0: object()}
+    g = holder.pop(0)
+    return sys.getrefcount(g)
+
+
+_SOLE_REFERENCE_COUNT = _refcount_of_popped_local()
 
 
 @contextlib.contextmanager

@@ -91,8 +91,8 @@ class Tensor(ArithmeticOperators, Node):
             self.requires_grad_(True)
 
     # -- construction used by the engine ------------------------------------
-    @classmethod
-    def _from_op(cls, data: Any, op: Any) -> "Tensor":
+    @staticmethod  # not a classmethod: binding cls would cost every op a little
+    def _from_op(data: Any, op: Any) -> "Tensor":
         t = Tensor.__new__(Tensor)
         t.data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
@@ -153,14 +153,18 @@ class Tensor(ArithmeticOperators, Node):
             g = g.copy()
         return Tensor._from_op(g, None)
 
-    def _accumulate_grad(self, g: Any, create_graph: bool) -> None:
+    def _accumulate_grad(self, g: Any, create_graph: bool, sole_reference: bool) -> None:
         if isinstance(g, Node) or (self.grad is not None and self.grad._op is not None):
             g = self._wrap_grad(g)  # a gradient with history: the sum is recorded too
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:
-            # Always a fresh array: the raw gradient may be shared (a + b passes one array to both),
-            # and an optimizer that scales .grad in place must not scale another tensor's.
-            self.grad = Tensor._from_op(np.array(g, dtype=self.data.dtype), None)
+            if (sole_reference and type(g) is np.ndarray and g.base is None and g.flags.writeable
+                    and g.dtype == self.data.dtype):
+                self.grad = Tensor._from_op(g, None)
+            else:
+                # A copy: the raw gradient may be shared (a + b passes one array to both), and an
+                # optimizer that scales .grad in place must not scale another tensor's.
+                self.grad = Tensor._from_op(np.array(g, dtype=self.data.dtype), None)
         else:
             self.grad = Tensor._from_op((self.grad.data + g).astype(self.data.dtype, copy=False), None)
 

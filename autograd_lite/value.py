@@ -40,6 +40,7 @@ class Value(ArithmeticOperators, Node):
     __slots__ = ("label",)
     _retain_graph_by_default = True  # floats only: keeping the graph costs little, and it can be drawn afterwards
     shape: tuple[int, ...] = ()
+    _broadcasts = False
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _number(data, "Value: data")
@@ -50,8 +51,8 @@ class Value(ArithmeticOperators, Node):
         self._retains_grad = False
         self.label = label
 
-    @classmethod
-    def _from_op(cls, data: float, op: Any) -> "Value":
+    @staticmethod  # not a classmethod: binding cls would cost every op a little
+    def _from_op(data: float, op: Any) -> "Value":
         v = Value.__new__(Value)
         v.data = data
         v.grad = 0.0
@@ -78,7 +79,7 @@ class Value(ArithmeticOperators, Node):
     def _wrap_grad(self, g: Any) -> Any:
         return g
 
-    def _accumulate_grad(self, g: Any, create_graph: bool) -> None:
+    def _accumulate_grad(self, g: Any, create_graph: bool, sole_reference: bool) -> None:
         self.grad = self.grad + g
 
     def __repr__(self) -> str:

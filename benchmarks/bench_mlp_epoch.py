@@ -8,13 +8,15 @@ shape if it is absent, and the table says so).
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
 
-from common import fmt_timing, optional, peak_traced_bytes, time_rounds
+from common import fmt_timing, optional, peak_traced_bytes, ratio_lines, time_in_parts
 
 HIDDEN, CLASSES, BATCH, LR, RHO, EPS = 512, 10, 128, 1e-3, 0.9, 1e-7
+SLICES = 10  # an epoch is timed in slices, each run by every rival in turn (see common.time_in_parts)
 
 
 def load_data(limit: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
@@ -41,31 +43,32 @@ def initial_weights(seed: int = 0) -> list[np.ndarray]:
     return [w1, np.zeros(HIDDEN, np.float32), w2, np.zeros(CLASSES, np.float32)]
 
 
-def ours(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+def ours(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float]:
     import autograd_lite as ag
     from autograd_lite import functional as F
     model = ag.nn.Sequential(ag.nn.Linear(784, HIDDEN), ag.nn.ReLU(), ag.nn.Linear(HIDDEN, CLASSES))
     for p, w in zip(model.parameters(), initial_weights()):
         p.data[...] = w
     opt = ag.optim.RMSprop(model.parameters(), lr=LR, alpha=RHO, eps=EPS)
+    images = ag.as_tensor(x)  # no copy, as torch.from_numpy; a slice of it is a view, as in PyTorch
 
-    def epoch() -> float:
-        for i in range(0, len(x), BATCH):
-            loss = F.cross_entropy(model(ag.Tensor(x[i:i + BATCH])), y[i:i + BATCH])
+    def train(start: int, stop: int) -> float:
+        for i in range(start, stop, BATCH):
+            loss = F.cross_entropy(model(images[i:i + BATCH]), y[i:i + BATCH])
             opt.zero_grad()
             loss.backward()
             opt.step()
         return loss.item()
-    return epoch
+    return train
 
 
-def numpy_by_hand(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+def numpy_by_hand(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float]:
     params = initial_weights()
     squares = [np.zeros_like(p) for p in params]
 
-    def epoch() -> float:
+    def train(start: int, stop: int) -> float:
         w1, b1, w2, b2 = params
-        for i in range(0, len(x), BATCH):
+        for i in range(start, stop, BATCH):
             xb, yb = x[i:i + BATCH], y[i:i + BATCH]
             n = len(xb)
             h = xb @ w1.T + b1
@@ -85,10 +88,10 @@ def numpy_by_hand(x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
                 sq[...] = RHO * sq + (1 - RHO) * grad ** 2
                 param -= LR * grad / (np.sqrt(sq) + EPS)
         return float(loss)
-    return epoch
+    return train
 
 
-def pytorch(x: np.ndarray, y: np.ndarray) -> Callable[[], float] | None:
+def pytorch(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float] | None:
     torch = optional("torch")
     if torch is None:
         return None
@@ -100,29 +103,36 @@ def pytorch(x: np.ndarray, y: np.ndarray) -> Callable[[], float] | None:
     opt = torch.optim.RMSprop(model.parameters(), lr=LR, alpha=RHO, eps=EPS)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
 
-    def epoch() -> float:
-        for i in range(0, len(tx), BATCH):
+    def train(start: int, stop: int) -> float:
+        for i in range(start, stop, BATCH):
             loss = torch.nn.functional.cross_entropy(model(tx[i:i + BATCH]), ty[i:i + BATCH])
             opt.zero_grad()
             loss.backward()
             opt.step()
         return loss.item()
-    return epoch
+    return train
+
+
+def in_slices(train: Callable[[int, int], float], n: int) -> list[Callable[[], float]]:
+    """One epoch over n images as SLICES calls, each a run of whole batches."""
+    steps = -(-n // BATCH)
+    bounds = [min(n, BATCH * (steps * k // SLICES)) for k in range(SLICES + 1)]
+    return [lambda lo=lo, hi=hi: train(lo, hi) for lo, hi in zip(bounds, bounds[1:])]
 
 
 def run(rounds: int = 3, limit: int | None = None) -> dict[str, Any]:
     x, y, source = load_data(limit)
     rivals = {"autograd-lite": ours(x, y), "numpy by hand": numpy_by_hand(x, y)}
-    torch_epoch = pytorch(x, y)
+    torch_train = pytorch(x, y)
     skipped = []
-    if torch_epoch is None:
+    if torch_train is None:
         skipped.append("PyTorch (not installed)")
     else:
-        rivals["PyTorch eager"] = torch_epoch
-    timings = time_rounds(rivals, rounds)
+        rivals["PyTorch eager"] = torch_train
+    timings = time_in_parts({name: in_slices(train, len(x)) for name, train in rivals.items()}, rounds)
     small = (x[:BATCH * 50], y[:BATCH * 50])  # peak memory is per step; 50 steps show it
-    memory = {"autograd-lite": peak_traced_bytes(ours(*small)),
-              "numpy by hand": peak_traced_bytes(numpy_by_hand(*small))}
+    memory = {name: peak_traced_bytes(partial(make(*small), 0, len(small[0])))  # built before tracing starts
+              for name, make in (("autograd-lite", ours), ("numpy by hand", numpy_by_hand))}
     return {"source": source, "timings": timings, "memory": memory, "skipped": skipped}
 
 
@@ -135,6 +145,7 @@ def main() -> None:
     print(result["source"])
     for name, t in result["timings"].items():
         print(f"{name:>15}: {fmt_timing(t)} per epoch")
+    print("\n".join(ratio_lines(result["timings"])))
     for name, b in result["memory"].items():
         print(f"{name:>15}: peak traced memory {b / 2**20:.1f} MiB")
 

@@ -11,7 +11,7 @@ import argparse
 import random
 from typing import Any, Callable
 
-from common import fmt_timing, optional, time_rounds
+from common import fmt_timing, optional, ratio_lines, time_rounds
 
 
 def moons_data() -> tuple[list[list[float]], list[float]]:
@@ -107,6 +107,7 @@ def main() -> None:
     result = run(parser.parse_args().rounds)
     for name, t in result["timings"].items():
         print(f"{name:>14}: {fmt_timing(t)} per training step")
+    print("\n".join(ratio_lines(result["timings"])))
     for name, outcome in result["chains"].items():
         print(f"{name:>14}: backward through 1,500 scalar ops: {outcome}")
     for s in result["skipped"]:

@@ -15,6 +15,7 @@ import numpy as np
 from common import resident_bytes
 
 SIZES = (10_000, 100_000, 1_000_000)
+RUNS = (15, 7, 3)  # runs per size, the best of which counts
 
 
 def backward_seconds(kind: str, n: int) -> float:
@@ -30,8 +31,10 @@ def backward_seconds(kind: str, n: int) -> float:
 
 
 def scaling(kinds: tuple[str, ...] = ("Value", "Tensor")) -> dict[str, list[float]]:
-    # the best of 3: on a shared machine one slow run says more about the neighbours than about us
-    return {kind: [min(backward_seconds(kind, n) for _ in range(3)) for n in SIZES] for kind in kinds}
+    # The best of several runs: on a shared machine one slow run says more about the neighbours
+    # than about us, and a 10 ms run (10^4 nodes) is easily caught by one. Small sizes get more runs.
+    return {kind: [min(backward_seconds(kind, n) for _ in range(runs)) for n, runs in zip(SIZES, RUNS)]
+            for kind in kinds}
 
 
 def resident_over_epochs(epochs: int = 20, n: int = 6000) -> list[int]:

@@ -12,11 +12,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from common import fmt_timing, optional, time_rounds
+from common import fmt_timing, optional, ratio_lines, time_in_parts
 
 N_OPS, SIZE = 1000, 16
-REPEATS = 10  # chains per timed round: one chain is ~5 ms, too short to time on a busy machine
-PER_ROUND = N_OPS * REPEATS  # ops per timed round
+REPEATS = 10  # chains per round, each timed as one part (see common.time_in_parts)
+PER_ROUND = N_OPS * REPEATS  # ops per round
 
 
 def _chain(x: Any, c: Any, tanh: Callable[[Any], Any]) -> Any:
@@ -33,16 +33,15 @@ def ours() -> Callable[[], None]:
     c = ag.Tensor(rng.random(SIZE, dtype=np.float32) * 0.5)
 
     def run() -> None:
-        for _ in range(REPEATS):
-            x.grad = None
-            _chain(x, c, lambda t: t.tanh()).sum().backward()
+        x.grad = None
+        _chain(x, c, lambda t: t.tanh()).sum().backward()
     return run
 
 
 def numpy_forward() -> Callable[[], None]:
     rng = np.random.default_rng(0)
     x, c = rng.random(SIZE, dtype=np.float32), rng.random(SIZE, dtype=np.float32) * 0.5
-    return lambda: [_chain(x, c, np.tanh).sum() for _ in range(REPEATS)]
+    return lambda: _chain(x, c, np.tanh).sum()
 
 
 def pytorch() -> Callable[[], None] | None:
@@ -54,9 +53,8 @@ def pytorch() -> Callable[[], None] | None:
     c = torch.rand(SIZE) * 0.5
 
     def run() -> None:
-        for _ in range(REPEATS):
-            x.grad = None
-            _chain(x, c, torch.tanh).sum().backward()
+        x.grad = None
+        _chain(x, c, torch.tanh).sum().backward()
     return run
 
 
@@ -68,7 +66,7 @@ def hips_autograd() -> Callable[[], None] | None:
     rng = np.random.default_rng(0)
     x0, c = rng.random(SIZE), rng.random(SIZE) * 0.5
     gradient = autograd.grad(lambda x: anp.sum(_chain(x, c, anp.tanh)))
-    return lambda: [gradient(x0) for _ in range(REPEATS)]
+    return lambda: gradient(x0)
 
 
 def run(rounds: int = 7) -> dict[str, Any]:
@@ -80,7 +78,8 @@ def run(rounds: int = 7) -> dict[str, Any]:
             skipped.append(f"{name} (not installed)")
         else:
             rivals[name] = fn
-    return {"timings": time_rounds(rivals, rounds), "skipped": skipped}
+    parts = {name: [fn] * REPEATS for name, fn in rivals.items()}
+    return {"timings": time_in_parts(parts, rounds), "skipped": skipped}
 
 
 def main() -> None:
@@ -89,6 +88,7 @@ def main() -> None:
     result = run(parser.parse_args().rounds)
     for name, t in result["timings"].items():
         print(f"{name:>22}: {fmt_timing(t, 1 / PER_ROUND)} per op")
+    print("\n".join(ratio_lines(result["timings"])))
     for s in result["skipped"]:
         print("skipped:", s)
 

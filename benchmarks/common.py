@@ -13,7 +13,7 @@ import sys
 import time
 import tracemalloc
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -23,8 +23,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 @dataclass
 class Timing:
-    """Seconds per round: the median and the spread (min-max) of several rounds."""
+    """Seconds per round: the median and the spread (min-max) of several rounds.
+
+    ``parts`` holds the time of each part of each round, when a round was run in parts.
+    """
     samples: list[float] = field(default_factory=list)
+    parts: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -41,17 +45,50 @@ class Timing:
 
 def time_rounds(fns: dict[str, Callable[[], Any]], rounds: int, warmup: int = 1) -> dict[str, Timing]:
     """Time each function ``rounds`` times, interleaved, so drifts in machine load hit all alike."""
-    for fn in fns.values():
+    return time_in_parts({name: [fn] for name, fn in fns.items()}, rounds, warmup)
+
+
+def time_in_parts(parts: dict[str, Sequence[Callable[[], Any]]], rounds: int, warmup: int = 1) -> dict[str, Timing]:
+    """Time rounds made of parts (an epoch in slices, say): every rival runs part k, then
+    every rival runs part k + 1, and so on. A round's time is the sum of its parts.
+
+    The shorter the stretch between two rivals' runs of the same part, the less a
+    slow spell of this shared machine tilts their ratio (see ``paired_ratio``).
+    ``warmup`` runs of the first part come first and are not timed.
+    """
+    for part in parts.values():
         for _ in range(warmup):
-            fn()
-    out = {name: Timing() for name in fns}
+            part[0]()
+    out = {name: Timing() for name in parts}
+    count = len(next(iter(parts.values())))
     for _ in range(rounds):
-        for name, fn in fns.items():
-            gc.collect()
-            start = time.perf_counter()
-            fn()
-            out[name].samples.append(time.perf_counter() - start)
+        for name in parts:
+            out[name].samples.append(0.0)
+        for k in range(count):
+            for name, part in parts.items():
+                gc.collect()
+                start = time.perf_counter()
+                part[k]()
+                seconds = time.perf_counter() - start
+                out[name].samples[-1] += seconds
+                out[name].parts.append(seconds)
     return out
+
+
+def paired_ratio(ours: Timing, rival: Timing) -> Timing:
+    """Ours / rival part by part (``time_in_parts`` runs each part of every rival back to
+    back), so a slow spell of the machine that hits one part hits both sides of its ratio."""
+    return Timing([a / b for a, b in zip(ours.parts, rival.parts)])
+
+
+def ratio_lines(timings: dict[str, Timing], ours: str = "autograd-lite") -> list[str]:
+    """One line per rival: the median of the round-by-round ratios ours / rival, and their range."""
+    lines = []
+    for name, t in timings.items():
+        if name != ours:
+            r = paired_ratio(timings[ours], t)
+            lines.append(f"{ours} / {name}: {r.median:.2f} ({r.low:.2f}-{r.high:.2f})")
+    return lines
 
 
 def peak_traced_bytes(fn: Callable[[], Any]) -> int:

@@ -4,7 +4,9 @@
     python benchmarks/run.py --quick    # fewer rounds and a tenth of the images, to try it out
 
 Rivals that are not installed (PyTorch, micrograd, HIPS autograd) are skipped,
-and the table says so. Ratios are ours / rival, measured in this one run.
+and the table says so. Ratios are ours / rival, measured in this one run: the
+median of the rounds' ratios (each round runs every rival back to back), and
+their range.
 """
 from __future__ import annotations
 
@@ -18,11 +20,13 @@ import bench_mlp_epoch  # noqa: E402
 import bench_scalar  # noqa: E402
 import bench_scaling  # noqa: E402
 import bench_tiny_ops  # noqa: E402
-from common import fmt_timing, machine_description  # noqa: E402
+from common import Timing, fmt_timing, machine_description, paired_ratio  # noqa: E402
 
 
-def ratio(ours, rival) -> str:
-    return f"{ours.median / rival.median:.2f}" if rival is not None else "n/a"
+def ratio(ours: Timing, rival: Timing) -> str:
+    """The median of the round-by-round ratios, and their range."""
+    r = paired_ratio(ours, rival)
+    return f"{r.median:.2f} ({r.low:.2f}-{r.high:.2f})"
 
 
 def main() -> None:

@@ -208,3 +208,114 @@ def test_backward_leaves_a_disabled_garbage_collector_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# -- backward runs the newest op first (a heap on sequence numbers, no topological sort) --------
+
+def _random_graph(seed, leaves):
+    """A random DAG of + * tanh over ``leaves``: each new node takes one or two earlier nodes,
+    often far back, so the order ops were created in differs from any depth-first order."""
+    rng = np.random.default_rng(seed)
+    nodes = list(leaves)
+    for _ in range(40):
+        a, b = (nodes[int(i)] for i in rng.integers(0, len(nodes), 2))
+        kind = int(rng.integers(0, 3))
+        nodes.append(a + b if kind == 0 else a * b * 0.5 if kind == 1 else a.tanh())
+    return nodes[-1] + nodes[-7] * nodes[len(leaves) + 3]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_heap_ordered_backward_matches_finite_differences_on_random_graphs(seed):
+    start = np.random.default_rng(100 + seed).uniform(-1, 1, 4)
+    leaves = [Value(float(v)) for v in start]
+    _random_graph(seed, leaves).backward()
+
+    def f(values):
+        return _random_graph(seed, [Value(float(v)) for v in values]).data
+
+    for i, leaf in enumerate(leaves):
+        step = np.zeros(4)
+        step[i] = 1e-6
+        numeric = (f(start + step) - f(start - step)) / 2e-6
+        assert leaf.grad == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+
+
+def test_each_hook_fires_once_with_the_complete_gradient_on_a_graph_built_out_of_order():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    early = x * 2          # created first, used by the last op too
+    middle = early * 3
+    late = middle + early  # early's gradient arrives by two paths: 3 + 1 per element
+    calls = []
+    early.register_hook(lambda g: calls.append(g.data.tolist()))
+    (late * early).sum().backward()
+    # d/d(early) of (3e + e)·e = 8e = 16·x
+    assert calls == [[16.0, 32.0]]
+    np.testing.assert_allclose(x.grad.data, [32.0, 64.0])
+
+
+# -- a leaf takes its gradient array without a copy when nothing else holds it -------------------
+
+def test_a_weight_gradient_nobody_else_holds_becomes_grad_without_a_copy(monkeypatch):
+    made = {}
+    plain_backward = ops.Linear.backward
+
+    def spy(self, g, y, *xs):
+        gxs = plain_backward(self, g, y, *xs)
+        made["gw"] = id(gxs[1])
+        return gxs
+
+    monkeypatch.setattr(ops.Linear, "backward", spy)
+    w = Tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    ops.Linear()(Tensor(np.ones((2, 4), np.float32)), w).sum().backward()
+    assert id(w.grad.data) == made["gw"]
+    np.testing.assert_allclose(w.grad.data, np.full((3, 4), 2.0))
+
+
+def test_one_gradient_array_sent_to_two_leaves_is_copied_for_one_of_them():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    ((a + b) * 1.0).sum().backward()  # mul makes a fresh gradient array; add sends it to both
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    a.grad.data *= 10  # an optimizer scaling one gradient in place must not change the other
+    np.testing.assert_allclose(b.grad.data, [1.0, 1.0])
+
+
+def test_a_gradient_given_by_the_user_is_never_taken_as_a_leafs_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    upstream = np.array([5.0, 6.0], dtype=np.float32)
+    (x + 0).backward(gradient=upstream)  # add passes the upstream array straight through to x
+    assert not np.shares_memory(x.grad.data, upstream)
+    np.testing.assert_allclose(x.grad.data, [5.0, 6.0])
+
+
+def test_a_gradient_an_op_still_holds_is_copied():
+    from autograd_lite.engine import Op
+
+    class PassSaved(Op):
+        """An op whose backward hands out an array it keeps (a bad idea, but allowed)."""
+        __slots__ = ("saved",)
+        name = "pass_saved"
+
+        def forward(self, x):
+            self.saved = np.full_like(x, 7.0)
+            return x.copy()
+
+        def backward(self, g, y, x):
+            return (self.saved,)
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    op = PassSaved()
+    op(x).backward(gradient=np.ones(2, np.float32), retain_graph=True)
+    assert not np.shares_memory(x.grad.data, op.saved)
+
+
+def test_backward_order_is_the_order_the_engine_runs_the_ops_in():
+    from autograd_lite.engine import backward_order
+    leaves = [Value(0.3), Value(-0.7), Value(0.5), Value(0.9)]
+    root = _random_graph(3, leaves)
+    expected = backward_order([root])
+    ran = []
+    for node in expected:
+        node.register_hook(lambda g, node=node: ran.append(node))
+    root.backward()
+    assert [id(n) for n in ran] == [id(n) for n in expected]
+    assert len(expected) > 20

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.engine import Node, topological_order
+from autograd_lite.engine import Node, backward_order
 from autograd_lite.ops.shape import SumTo
 
 from .formatting import Lines, values
@@ -113,7 +113,7 @@ def steps_of(graph: Graph) -> list[Step]:
     position = {id(node): i for i, node in enumerate(graph.nodes)}
     root_name = graph.names[graph.root_position]
     steps: list[Step] = []
-    for node in reversed(topological_order([graph.root])):
+    for node in backward_order([graph.root]):  # the engine's own order
         i = position[id(node)]
         g = grads.get(i)
         op = node.grad_fn
