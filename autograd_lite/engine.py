@@ -251,7 +251,10 @@ class Op:
     def needs_input_grad(self, i: int) -> bool:
         """Whether input ``i`` wants a gradient, so backward can skip a costly unused one
         (``ctx.needs_input_grad`` in PyTorch). True when unknown (an op run by ``apply`` on raw data)."""
-        inputs = getattr(self, "inputs", None)
+        try:  # not getattr(): this runs in the backward of every product
+            inputs = self.inputs
+        except AttributeError:
+            return True
         return inputs is None or inputs[i].requires_grad
 
     def explain_error(self, nodes: Sequence["Node"], error: Exception) -> Exception:

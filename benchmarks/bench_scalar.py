@@ -3,15 +3,20 @@ and backward through a chain of 1,500 scalar ops (micrograd's recursive sort sto
 
 Both engines run the same demo code; only the ``Value`` class and the
 neuron's weighted sum differ (micrograd's Neuron adds one product at a time;
-ours calls ``Value.dot``, one node for the whole sum).
+ours calls ``Value.dot``, one node for the whole sum). A third rival runs
+our ``Value`` on micrograd's code exactly as written, one product at a time.
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import random
+import time
 from typing import Any, Callable
 
 from common import fmt_timing, optional, ratio_lines, time_rounds
+
+PLAIN = "autograd-lite, micrograd's code as written"
 
 
 def moons_data() -> tuple[list[list[float]], list[float]]:
@@ -90,7 +95,8 @@ def chain_backward(value: type, length: int = 1500) -> Callable[[], str]:
 
 def run(rounds: int = 5) -> dict[str, Any]:
     import autograd_lite as ag
-    rivals = {"autograd-lite": training_step(ag.Value, fused=True)}
+    rivals = {"autograd-lite": training_step(ag.Value, fused=True),
+              PLAIN: training_step(ag.Value, fused=False)}
     skipped, chains = [], {"autograd-lite": chain_backward(ag.Value)()}
     micrograd = optional("micrograd.engine")
     if micrograd is None:
@@ -98,7 +104,29 @@ def run(rounds: int = 5) -> dict[str, Any]:
     else:
         rivals["micrograd"] = training_step(micrograd.engine.Value, fused=False)
         chains["micrograd"] = chain_backward(micrograd.engine.Value)()
-    return {"timings": time_rounds(rivals, rounds), "chains": chains, "skipped": skipped}
+    timings = time_rounds(rivals, rounds)
+    return {"timings": timings, "chains": chains, "skipped": skipped,
+            "collector": {name: collector_share(step) for name, step in rivals.items()}}
+
+
+def collector_share(step: Callable[[], Any]) -> float:
+    """The share of one training step spent in Python's cyclic garbage collector."""
+    spent, started = [0.0], [0.0]
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - started[0]
+
+    gc.collect()
+    gc.callbacks.append(watch)
+    try:
+        start = time.perf_counter()
+        step()
+        return spent[0] / (time.perf_counter() - start)
+    finally:
+        gc.callbacks.remove(watch)
 
 
 def main() -> None:
@@ -107,7 +135,12 @@ def main() -> None:
     result = run(parser.parse_args().rounds)
     for name, t in result["timings"].items():
         print(f"{name:>14}: {fmt_timing(t)} per training step")
-    print("\n".join(ratio_lines(result["timings"])))
+    t = result["timings"]
+    print("\n".join(ratio_lines(t)))
+    if "micrograd" in t:
+        print("\n".join(ratio_lines({PLAIN: t[PLAIN], "micrograd": t["micrograd"]}, ours=PLAIN)))
+    for name, share in result["collector"].items():
+        print(f"{name:>14}: {share:.0%} of a step in Python's garbage collector")
     for name, outcome in result["chains"].items():
         print(f"{name:>14}: backward through 1,500 scalar ops: {outcome}")
     for s in result["skipped"]:

@@ -15,7 +15,7 @@ import numpy as np
 from common import resident_bytes
 
 SIZES = (10_000, 100_000, 1_000_000)
-RUNS = (15, 7, 3)  # runs per size, the best of which counts
+ROUNDS, REPEATS = 4, (4, 2, 1)  # rounds over all sizes, and runs of each size per round
 
 
 def backward_seconds(kind: str, n: int) -> float:
@@ -31,10 +31,16 @@ def backward_seconds(kind: str, n: int) -> float:
 
 
 def scaling(kinds: tuple[str, ...] = ("Value", "Tensor")) -> dict[str, list[float]]:
-    # The best of several runs: on a shared machine one slow run says more about the neighbours
-    # than about us, and a 10 ms run (10^4 nodes) is easily caught by one. Small sizes get more runs.
-    return {kind: [min(backward_seconds(kind, n) for _ in range(runs)) for n, runs in zip(SIZES, RUNS)]
-            for kind in kinds}
+    """The best of several runs per size: on a shared machine one slow run says more about the
+    neighbours than about us. Sizes take turns, so a slow spell hits all of them alike, and the
+    short runs (10^4 nodes: a few ms, easily caught by one hiccup) are repeated more."""
+    best = {(kind, n): float("inf") for kind in kinds for n in SIZES}
+    for _ in range(ROUNDS):
+        for kind in kinds:
+            for n, repeats in zip(SIZES, REPEATS):
+                for _ in range(repeats):
+                    best[kind, n] = min(best[kind, n], backward_seconds(kind, n))
+    return {kind: [best[kind, n] for n in SIZES] for kind in kinds}
 
 
 def resident_over_epochs(epochs: int = 20, n: int = 6000) -> list[int]:
