@@ -85,10 +85,11 @@ class Value(ArithmeticOperators, Node):
     def __repr__(self) -> str:
         return f"Value(data={self.data:.6g}, grad={_grad_text(self.grad)})"
 
-
-    def exp(self): return Exp()(self)
-    def log(self): return Log()(self)
-    def tanh(self): return Tanh()(self)
+    def exp(self) -> "Value": return Exp()(self)
+    def log(self) -> "Value": return Log()(self)
+    def tanh(self) -> "Value": return Tanh()(self)
+    def sigmoid(self) -> "Value": return Sigmoid()(self)
+    def relu(self) -> "Value": return ReLU()(self)
 
     @staticmethod
     def dot(ws: Sequence[Any], xs: Sequence[Any]) -> "Value":
@@ -107,8 +108,6 @@ class Value(ArithmeticOperators, Node):
         if len(ws) != len(xs) or not ws:
             raise ValueError(f"Value.dot: needs two equally long, non-empty lists; got {len(ws)} and {len(xs)} items")
         return Dot()(*ws, *xs)
-    def sigmoid(self): return Sigmoid()(self)
-    def relu(self): return ReLU()(self)
 
 
 def _number(x: Any, context: str) -> float:
