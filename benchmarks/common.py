@@ -82,7 +82,7 @@ def paired_ratio(ours: Timing, rival: Timing) -> Timing:
 
 
 def ratio_lines(timings: dict[str, Timing], ours: str = "autograd-lite") -> list[str]:
-    """One line per rival: the median of the round-by-round ratios ours / rival, and their range."""
+    """One line per rival: the median of the part-by-part ratios ours / rival, and their range."""
     lines = []
     for name, t in timings.items():
         if name != ours:

@@ -1,12 +1,12 @@
 """Run every benchmark and print the README's table (Markdown).
 
-    python benchmarks/run.py            # full run, a few minutes on 2 cores
+    python benchmarks/run.py            # full run, about ten minutes on 2 cores
     python benchmarks/run.py --quick    # fewer rounds and a tenth of the images, to try it out
 
 Rivals that are not installed (PyTorch, micrograd, HIPS autograd) are skipped,
 and the table says so. Ratios are ours / rival, measured in this one run: the
-median of the rounds' ratios (each round runs every rival back to back), and
-their range.
+median of the part-by-part ratios (rivals take turns at each part: a slice of
+the epoch, one chain, one training step), and their range.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from common import Timing, fmt_timing, machine_description, paired_ratio  # noqa
 
 
 def ratio(ours: Timing, rival: Timing) -> str:
-    """The median of the round-by-round ratios, and their range."""
+    """The median of the part-by-part ratios, and their range."""
     r = paired_ratio(ours, rival)
     return f"{r.median:.2f} ({r.low:.2f}-{r.high:.2f})"
 

@@ -1,0 +1,30 @@
+"""The benchmarks' timing tools: rivals take turns part by part, and ratios pair those parts."""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
+
+from common import Timing, paired_ratio, time_in_parts  # noqa: E402
+
+
+def test_rivals_take_turns_part_by_part_and_a_round_is_the_sum_of_its_parts():
+    calls = []
+    parts = {name: [lambda name=name, k=k: calls.append((name, k)) for k in range(3)] for name in ("ours", "rival")}
+    timings = time_in_parts(parts, rounds=2, warmup=1)
+    warmup, timed = calls[:2], calls[2:]
+    assert warmup == [("ours", 0), ("rival", 0)]
+    assert timed == [("ours", 0), ("rival", 0), ("ours", 1), ("rival", 1), ("ours", 2), ("rival", 2)] * 2
+    for t in timings.values():
+        assert len(t.samples) == 2 and len(t.parts) == 6
+        assert t.samples[0] == pytest.approx(sum(t.parts[:3]))
+        assert t.samples[1] == pytest.approx(sum(t.parts[3:]))
+
+
+def test_paired_ratio_divides_part_by_part_and_its_median_ignores_one_slow_spell():
+    ours = Timing(parts=[1.0, 1.0, 1.0, 9.0])   # the machine stalled during our fourth part
+    rival = Timing(parts=[2.0, 2.0, 2.0, 2.0])
+    ratio = paired_ratio(ours, rival)
+    assert ratio.samples == [0.5, 0.5, 0.5, 4.5]
+    assert ratio.median == 0.5 and (ratio.low, ratio.high) == (0.5, 4.5)
