@@ -501,7 +501,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     newest_first: list[int] = []  # a heap of negated sequence numbers
     leaves: dict[Node, Any] = {}  # leaf -> gradient summed so far
 
-    def send(x: Node, g: Any) -> None:
+    def send(x: Node, g: Any) -> None:  # for the roots; the loop below inlines it, once per edge
         op = x._op
         if op is None:
             leaves[x] = g if x not in leaves else leaves[x] + g

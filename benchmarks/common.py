@@ -81,14 +81,15 @@ def paired_ratio(ours: Timing, rival: Timing) -> Timing:
     return Timing([a / b for a, b in zip(ours.parts, rival.parts)])
 
 
+def fmt_ratio(ours: Timing, rival: Timing) -> str:
+    """The median of the part-by-part ratios ours / rival, and their range."""
+    r = paired_ratio(ours, rival)
+    return f"{r.median:.2f} ({r.low:.2f}-{r.high:.2f})"
+
+
 def ratio_lines(timings: dict[str, Timing], ours: str = "autograd-lite") -> list[str]:
-    """One line per rival: the median of the part-by-part ratios ours / rival, and their range."""
-    lines = []
-    for name, t in timings.items():
-        if name != ours:
-            r = paired_ratio(timings[ours], t)
-            lines.append(f"{ours} / {name}: {r.median:.2f} ({r.low:.2f}-{r.high:.2f})")
-    return lines
+    """One line per rival: ``fmt_ratio`` of ours against it."""
+    return [f"{ours} / {name}: {fmt_ratio(timings[ours], t)}" for name, t in timings.items() if name != ours]
 
 
 def peak_traced_bytes(fn: Callable[[], Any]) -> int:

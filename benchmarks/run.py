@@ -21,13 +21,7 @@ import bench_mlp_epoch  # noqa: E402
 import bench_scalar  # noqa: E402
 import bench_scaling  # noqa: E402
 import bench_tiny_ops  # noqa: E402
-from common import Timing, fmt_timing, machine_description, paired_ratio  # noqa: E402
-
-
-def ratio(ours: Timing, rival: Timing) -> str:
-    """The median of the part-by-part ratios, and their range."""
-    r = paired_ratio(ours, rival)
-    return f"{r.median:.2f} ({r.low:.2f}-{r.high:.2f})"
+from common import fmt_ratio, fmt_timing, machine_description  # noqa: E402
 
 
 def main() -> None:
@@ -54,19 +48,19 @@ def main() -> None:
     for rival in ("PyTorch eager", "numpy by hand"):
         if rival in t:
             print(f"| MLP epoch ({mlp['source']}) | {fmt_timing(ours)} | {rival}: {fmt_timing(t[rival])} "
-                  f"| {ratio(ours, t[rival])} |")
+                  f"| {fmt_ratio(ours, t[rival])} |")
     t = tiny["timings"]
     ours = t["autograd-lite"]
     per_op = 1 / bench_tiny_ops.PER_ROUND
     for rival in ("PyTorch eager", "HIPS autograd", "numpy (forward only)"):
         if rival in t:
             print(f"| tiny-op chain, per op (fwd+bwd) | {fmt_timing(ours, per_op)} | {rival}: "
-                  f"{fmt_timing(t[rival], per_op)} | {ratio(ours, t[rival])} |")
+                  f"{fmt_timing(t[rival], per_op)} | {fmt_ratio(ours, t[rival])} |")
     t = scalar["timings"]
     if "micrograd" in t:
         for ours_name, how in (("autograd-lite", "with Value.dot"), (bench_scalar.PLAIN, "micrograd's code as written")):
             print(f"| micrograd demo, per training step ({how}) | {fmt_timing(t[ours_name])} | micrograd: "
-                  f"{fmt_timing(t['micrograd'])} | {ratio(t[ours_name], t['micrograd'])} |")
+                  f"{fmt_timing(t['micrograd'])} | {fmt_ratio(t[ours_name], t['micrograd'])} |")
     shares = ", ".join(f"{name} {share:.0%}" for name, share in scalar["collector"].items())
     print(f"| share of a micrograd-demo step in Python's garbage collector | {shares} | | |")
     chains = scalar["chains"]
