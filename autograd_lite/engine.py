@@ -20,6 +20,7 @@ import gc
 import itertools
 import os
 import sys
+import threading
 from heapq import heappop, heappush
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -32,8 +33,12 @@ __all__ = [
 ]
 
 
-class ShapeError(ValueError):
-    """Operands whose shapes an op cannot combine."""
+class ShapeError(ValueError, RuntimeError):
+    """Operands whose shapes an op cannot combine.
+
+    Also a ``RuntimeError``, as PyTorch raises for shape mismatches, so code
+    written for PyTorch (``except RuntimeError``) catches it.
+    """
 
 
 class AnomalyError(FloatingPointError):
@@ -41,29 +46,84 @@ class AnomalyError(FloatingPointError):
 
 
 class _Mode:
-    """Process-wide switches; a class so hot paths read one attribute."""
-    grad_enabled = True
+    """Process-wide switches; a class so hot paths read one attribute.
+
+    Anomaly mode is process-wide, as in PyTorch; grad mode is per thread (:data:`_thread`).
+    """
     anomaly = False
 
 
-class _Switch(contextlib.ContextDecorator):
-    """Set one ``_Mode`` flag for a ``with`` block or a decorated function, then restore it."""
+class _ThreadState(threading.local):
+    """What each thread has of its own, as in PyTorch: whether ops are recorded, and
+    the module whose ``forward`` is running (so that ops made there know their module).
 
-    def __init__(self, flag: str, value: bool) -> None:
-        self.flag, self.value = flag, value
+    Another thread's ``no_grad()`` or ``backward()`` never stops this thread's recording.
+    """
+    grad_enabled = True
+    module_scope: "ModuleScope | None" = None
+
+
+_thread = _ThreadState()
+
+
+class ModuleScope:
+    """One call of a module's ``forward``: the module and the scope it was called in.
+
+    ``Module.__call__`` makes one per call (not one per op); every op recorded
+    inside points to it, so a drawing can cluster ops by the module that made
+    them, nested as the calls were.
+    """
+    __slots__ = ("module", "parent")
+
+    def __init__(self, module: Any, parent: "ModuleScope | None") -> None:
+        self.module, self.parent = module, parent
+
+    def chain(self) -> list[Any]:
+        """The modules from the outermost call to this one."""
+        scope, modules = self, []
+        while scope is not None:
+            modules.append(scope.module)
+            scope = scope.parent
+        return modules[::-1]
+
+    def qualified_name(self) -> str:
+        """``"2 (Linear)"``, ``"encoder.0 (Linear)"``: the module's name within the outermost
+        module of the call, found by its attribute names, and its class."""
+        modules = self.chain()
+        names = []
+        for parent, child in zip(modules, modules[1:]):
+            name = next((n for n, m in parent.named_children() if m is child), None)
+            names.append(name if name is not None else type(child).__name__)
+        inner = modules[-1]
+        path = ".".join(names)
+        return f"{path} ({type(inner).__name__})" if path else type(inner).__name__
+
+
+def module_scope() -> ModuleScope | None:
+    """The innermost module call running in this thread (``None`` outside every module)."""
+    return _thread.module_scope
+
+
+class _Switch(contextlib.ContextDecorator):
+    """Set one flag of ``holder`` (``_thread`` or ``_Mode``) for a ``with`` block or a decorated
+    function, then restore it."""
+
+    def __init__(self, flag: str, value: bool, holder: Any = _thread) -> None:
+        self.flag, self.value, self.holder = flag, value, holder
         self._saved: list[bool] = []  # a stack, so one instance can be re-entered (recursive decorated calls)
 
     def __enter__(self) -> "_Switch":
-        self._saved.append(getattr(_Mode, self.flag))
-        setattr(_Mode, self.flag, self.value)
+        self._saved.append(getattr(self.holder, self.flag))
+        setattr(self.holder, self.flag, self.value)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        setattr(_Mode, self.flag, self._saved.pop())
+        setattr(self.holder, self.flag, self._saved.pop())
 
 
 def no_grad(func: Callable | None = None) -> Any:
-    """Context manager and decorator in which no op is recorded.
+    """Context manager and decorator in which no op is recorded (in this thread: grad
+    mode is per thread, as in PyTorch).
 
     ``with no_grad():``, ``@no_grad()`` and ``@no_grad`` all work, as in PyTorch.
 
@@ -84,8 +144,8 @@ def enable_grad(func: Callable | None = None) -> Any:
 
 
 def is_grad_enabled() -> bool:
-    """Whether ops are recorded now."""
-    return _Mode.grad_enabled
+    """Whether ops are recorded now, in this thread."""
+    return _thread.grad_enabled
 
 
 def detect_anomaly(func: Callable | None = None) -> Any:
@@ -101,7 +161,7 @@ def detect_anomaly(func: Callable | None = None) -> Any:
     Traceback (most recent call last):
     AnomalyError: detect_anomaly: 'log' produced -inf in forward, called at ...
     """
-    switch = _Switch("anomaly", True)
+    switch = _Switch("anomaly", True, _Mode)
     return switch if func is None else switch(func)
 
 
@@ -139,7 +199,20 @@ def run_on_float64(fn: Callable[..., Any], *floats: Any) -> Any:
     return float(out)
 
 
-_op_sequence = itertools.count()  # recorded ops are numbered in order: backward runs the newest first
+_op_sequence = itertools.count(1)  # recorded ops are numbered in order: backward runs the newest first
+_latest_change = 0  # the op-clock reading of the newest in-place change to any tensor (see mark_changed)
+
+
+def mark_changed(node: "Node") -> None:
+    """Note that ``node``'s data was changed in place (PyTorch's version counter).
+
+    The version is a reading of the same clock that numbers recorded ops, so
+    "changed after op k was recorded" is ``node._version > k``: an op needs to
+    store nothing extra, and backward compares once per op only when some
+    tensor changed since the graph was recorded.
+    """
+    global _latest_change
+    node._version = _latest_change = next(_op_sequence)
 
 
 class Op:
@@ -164,17 +237,55 @@ class Op:
     ``broadcasts = True`` marks an elementwise op whose inputs numpy broadcasts;
     the engine sums its gradients back to each input's shape (one place for it).
 
+    These are declared as keywords of the class statement, read once by
+    ``__init_subclass__`` (a misplaced positional tuple cannot misalign them)::
+
+        class Mul(Op, name="mul", symbol="*", args=("a", "b"), derivatives=("b", "a"), broadcasts=True):
+            ...
+
+    ``saves`` names what ``backward`` reads: input names, and ``"y"`` for the
+    output (``saves=("y",)`` for exp; ``saves=()`` for add, whose gradient needs
+    neither). Backward refuses to run when one of those was changed in place
+    after the op was recorded (PyTorch's version-counter check). Not declared:
+    everything is checked. A class without a docstring gets one made from its
+    derivative statements.
+
     An op instance records one call: make a new one for every application
     (checking for reuse would cost every op call, so it is not checked).
     """
 
-    __slots__ = ("inputs", "seq", "created_at")
+    __slots__ = ("inputs", "seq", "scope", "created_at")
     name = "op"
     symbol: str | None = None
     arg_names: tuple[str, ...] = ("x",)
     derivatives: tuple[str, ...] = ()
     vjp = False
     broadcasts = False
+    saves: tuple[str, ...] | None = None
+
+    def __init_subclass__(cls, name: str | None = None, symbol: str | None = None,
+                          args: Sequence[str] | None = None, derivatives: Sequence[str] | None = None,
+                          vjp: bool | None = None, broadcasts: bool | None = None,
+                          saves: Sequence[str] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = {"name": name, "symbol": symbol, "vjp": vjp, "broadcasts": broadcasts,
+                    "arg_names": None if args is None else tuple(args),
+                    "derivatives": None if derivatives is None else tuple(derivatives),
+                    "saves": None if saves is None else tuple(saves)}
+        for attr, value in declared.items():
+            if value is not None:
+                setattr(cls, attr, value)
+        if derivatives is not None and args is not None and len(cls.derivatives) != len(cls.arg_names):
+            raise TypeError(f"op {cls.__name__}: {len(cls.derivatives)} derivative statements for "
+                            f"{len(cls.arg_names)} inputs {cls.arg_names}")
+        names = cls.arg_names if isinstance(cls.arg_names, tuple) else ()  # a property: counted per call
+        unknown = set(saves or ()) - set(names) - {"y"}
+        if unknown and names:
+            raise TypeError(f"op {cls.__name__}: saves= names {sorted(unknown)}, which are not among its "
+                            f"inputs {cls.arg_names} or 'y'")
+        if cls.__doc__ is None and derivatives is not None:
+            cls.__doc__ = f"{cls.name}.   " + ",  ".join(cls().describe_derivatives()) \
+                if not _needs_settings(cls) else f"{cls.name}: " + ",  ".join(cls.derivatives)
 
     def forward(self, *data: Any) -> Any:
         raise NotImplementedError
@@ -225,9 +336,10 @@ class Op:
             out = run_on_float64(self.forward, *data)
         except (ValueError, IndexError, TypeError) as error:
             raise self.explain_error(inputs, error) from error
-        if wants_grad and _Mode.grad_enabled:  # under no_grad nothing is recorded, not even the inputs
+        if wants_grad and _thread.grad_enabled:  # under no_grad nothing is recorded, not even the inputs
             self.inputs = inputs
             self.seq = next(_op_sequence)
+            self.scope = _thread.module_scope
             result = kind._from_op(out, self)
         else:
             result = kind._from_op(out, None)
@@ -279,6 +391,16 @@ class Op:
     def released(self) -> bool:
         """True once ``release`` ran (or for an op that was never recorded)."""
         return getattr(self, "inputs", None) is None
+
+
+def _needs_settings(cls: type) -> bool:
+    """Whether an op class must be given settings to be made (``Sum(axis)``)."""
+    import inspect
+    try:
+        inspect.signature(cls).bind()
+    except TypeError:
+        return True
+    return False
 
 
 def _as_nodes_of_one_kind(inputs: tuple[Any, ...]) -> tuple[type, tuple["Node", ...]]:
@@ -517,7 +639,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     capture = None if inputs is None else {id(x): None for x in inputs}
     anomaly = _Mode.anomaly
     broadcasting_kind = all(r._broadcasts for r in roots)
-    with _gc_paused(), _Switch("grad_enabled", create_graph):
+    with _gc_paused(), _Switch("grad_enabled", create_graph):  # this thread's switch only
         # The loop runs once per node: the dictionaries' methods are bound once.
         pop_pending, get_pending, pop_waiting = pending.pop, pending.get, waiting.pop
         get_leaf = leaves.get

@@ -5,7 +5,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .engine import Node, ShapeError, raw
+from .engine import Node, ShapeError, mark_changed, raw
 from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
 from .ops.arithmetic import ArithmeticOperators
 from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
@@ -74,7 +74,7 @@ class Tensor(ArithmeticOperators, Node):
     Tensor([[2., 4.]])
     """
 
-    __slots__ = ("name",)
+    __slots__ = ("name", "_version")
     __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
     __hash__ = object.__hash__
 
@@ -86,6 +86,7 @@ class Tensor(ArithmeticOperators, Node):
         self._hooks = None
         self._retains_grad = False
         self.name = name
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -100,6 +101,7 @@ class Tensor(ArithmeticOperators, Node):
         t._hooks = None
         t._retains_grad = False
         t.name = ""
+        t._version = 0
         t.requires_grad = op is not None
         return t
 
@@ -167,6 +169,11 @@ class Tensor(ArithmeticOperators, Node):
                 self.grad = Tensor._from_op(np.array(g, dtype=self.data.dtype), None)
         else:
             self.grad = Tensor._from_op((self.grad.data + g).astype(self.data.dtype, copy=False), None)
+
+    def _bump_version(self) -> None:
+        """Record that ``.data`` was changed in place (optimizers, ``load_state_dict`` and the
+        in-place methods call this), so a graph that saved the old values refuses to backpropagate."""
+        mark_changed(self)
 
     # -- attributes ---------------------------------------------------------
     @property

@@ -1,13 +1,15 @@
 """``Module`` and ``Parameter``: PyTorch's way of bundling weights with the code that uses them."""
 from __future__ import annotations
 
+import itertools
 from typing import Any, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
+from .. import engine
 from ..tensor import Tensor
 
-__all__ = ["Parameter", "Module", "StateDictError", "IncompatibleKeys"]
+__all__ = ["Parameter", "Module", "StateDictError", "IncompatibleKeys", "RemovableHandle"]
 
 
 class Parameter(Tensor):
@@ -43,6 +45,17 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
+class RemovableHandle:
+    """What ``register_forward_hook`` and ``register_forward_pre_hook`` return: ``remove()`` detaches the hook."""
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self._hooks, self.id = hooks, next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
 class Module:
     """Base class of layers and models: subclass it, set layers and parameters as attributes, write ``forward``.
 
@@ -73,7 +86,50 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """Run ``forward`` (with the hooks, as in PyTorch); every op it records remembers this
+        call of this module, so a drawing clusters ops by the module that made them."""
+        hooks = vars(self).get("_forward_hooks")
+        if hooks:
+            for hook in list(hooks["pre"].values()):
+                replaced = hook(self, args)
+                if replaced is not None:
+                    args = replaced if isinstance(replaced, tuple) else (replaced,)
+        state = engine._thread
+        outer = state.module_scope
+        state.module_scope = engine.ModuleScope(self, outer)
+        try:
+            result = self.forward(*args, **kwargs)
+        finally:
+            state.module_scope = outer
+        if hooks:
+            for hook in list(hooks["post"].values()):
+                replaced = hook(self, args, result)
+                if replaced is not None:
+                    result = replaced
+        return result
+
+    def register_forward_pre_hook(self, hook: Any) -> "RemovableHandle":
+        """Call ``hook(module, args)`` before each ``forward``; a non-``None`` result replaces the
+        arguments (a tuple, or one value). ``handle.remove()`` takes it off again (PyTorch's API)."""
+        return self._add_forward_hook("pre", hook)
+
+    def register_forward_hook(self, hook: Any) -> "RemovableHandle":
+        """Call ``hook(module, args, output)`` after each ``forward``; a non-``None`` result
+        replaces the output. For watching activations (as PyTorch's forward hooks):
+
+        >>> from autograd_lite.nn import ReLU
+        >>> seen = []
+        >>> handle = ReLU().register_forward_hook(lambda m, args, out: seen.append(out.shape))
+        """
+        return self._add_forward_hook("post", hook)
+
+    def _add_forward_hook(self, kind: str, hook: Any) -> "RemovableHandle":
+        if not callable(hook):
+            raise TypeError(f"register_forward_hook: expected a function, got {type(hook).__name__}")
+        hooks = vars(self).setdefault("_forward_hooks", {"pre": {}, "post": {}})
+        handle = RemovableHandle(hooks[kind])
+        hooks[kind][handle.id] = hook
+        return handle
 
     # -- finding parameters and submodules ----------------------------------
     def _named_members(self) -> Iterator[tuple[str, Any]]:
@@ -139,6 +195,41 @@ class Module:
         """Every parameter, in definition order (give this to an optimizer)."""
         return [p for _, p in self.named_parameters(recurse=recurse)]
 
+    # -- buffers: state that is saved but not trained ------------------------------
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Keep ``tensor`` as ``self.<name>``: state that is not a parameter (no gradient, no
+        optimizer) but belongs to the model, such as BatchNorm's ``running_mean``. Persistent
+        buffers are in ``state_dict()`` and checkpoints, after the parameters (PyTorch's API).
+
+        >>> m = Module()
+        >>> m.register_buffer("steps", Tensor(np.zeros((), dtype=np.int64)))
+        >>> list(m.state_dict())
+        ['steps']
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_buffer: the name must be a non-empty string without '.', got {name!r}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(tensor)
+        if isinstance(tensor, Parameter):
+            raise TypeError(f"register_buffer: {name!r} is a Parameter; a buffer holds state that is not trained")
+        vars(self).setdefault("_buffer_names", {})[name] = bool(persistent)
+        setattr(self, name, tensor)
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      persistent_only: bool = False) -> list[tuple[str, Tensor]]:
+        """``[(name, buffer), ...]``: each module's buffers, modules in ``named_modules`` order."""
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        out = []
+        for module_name, module in modules:
+            for name, persistent in vars(module).get("_buffer_names", {}).items():
+                buffer = getattr(module, name, None)
+                if buffer is not None and (persistent or not persistent_only):
+                    out.append((f"{module_name}.{name}" if module_name else name, buffer))
+        return out
+
+    def buffers(self, recurse: bool = True) -> list[Tensor]:
+        return [b for _, b in self.named_buffers(recurse=recurse)]
+
     @property
     def trainable_variables(self) -> list[Parameter]:
         """The parameters that require grad (TensorFlow's name, as in ``tape.gradient(loss, model.trainable_variables)``)."""
@@ -164,12 +255,15 @@ class Module:
 
     # -- state dicts ---------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
-        """``{name: copy of the parameter's array}`` in definition order.
+        """``{name: copy of the array}``: the parameters in definition order, then the persistent buffers.
 
         Copies, not views (PyTorch returns tensors that share memory): a saved
         state dict stays as it was while training goes on.
         """
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        return {name: t.data.copy() for name, t in self._named_state()}
+
+    def _named_state(self) -> list[tuple[str, Tensor]]:
+        return list(self.named_parameters()) + self.named_buffers(persistent_only=True)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy arrays (or tensors) into the parameters of the same names, in place.
@@ -184,7 +278,7 @@ class Module:
             raise TypeError(f"load_state_dict: expected a dict of arrays, got {type(state_dict).__name__}")
         for name, module in self.named_modules():
             module._materialize(f"{name}." if name else "", state_dict)
-        params = dict(self.named_parameters())
+        params = dict(self._named_state())
         missing = [k for k in params if k not in state_dict]
         unexpected = [k for k in state_dict if k not in params]
         arrays, wrong_shape = {}, []
@@ -199,6 +293,7 @@ class Module:
                                                         unexpected if strict else [], wrong_shape))
         for name, array in arrays.items():
             params[name].data[...] = array  # in place: optimizers and views keep pointing at the same array
+            params[name]._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     def _materialize(self, prefix: str, state_dict: Mapping[str, Any]) -> None:

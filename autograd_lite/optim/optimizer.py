@@ -91,6 +91,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is not None:
                     self._update(p, _as_grad(p.grad.data, p), group)
+                    p._bump_version()  # a graph recorded before this step must not backpropagate through it
         return loss
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> None:
@@ -112,6 +113,7 @@ class Optimizer:
             if np.shape(g) != p.shape:
                 raise ShapeError(f"apply_gradients: gradient of shape {np.shape(g)} for a variable of shape {p.shape}")
             self._update(p, _as_grad(g, p), groups[id(p)])
+            p._bump_version()
 
     def _update(self, p: Tensor, g: np.ndarray, group: dict[str, Any]) -> None:
         """Change ``p.data`` in place, given its gradient ``g`` (do not modify ``g``)."""
