@@ -638,6 +638,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
 
     capture = None if inputs is None else {id(x): None for x in inputs}
     anomaly = _Mode.anomaly
+    latest_change = _latest_change  # ops older than this may have had a saved tensor changed in place
     broadcasting_kind = all(r._broadcasts for r in roots)
     with _gc_paused(), _Switch("grad_enabled", create_graph):  # this thread's switch only
         # The loop runs once per node: the dictionaries' methods are bound once.
@@ -658,6 +659,8 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
             xs = op.inputs
             if xs is None:
                 raise RuntimeError(_FREED)
+            if op.seq < latest_change:
+                _check_unchanged(op, node, xs)
             if create_graph:
                 gxs = op.backward(g, node, *xs)
             else:
@@ -717,6 +720,22 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
         else:
             result.append(x._wrap_grad(g))
     return tuple(result)
+
+
+def _check_unchanged(op: Op, y: Node, xs: Sequence[Node]) -> None:
+    """Refuse to run ``op``'s backward if a tensor it reads was changed in place after it was recorded."""
+    saves = op.saves
+    names = _input_names(op, len(xs))
+    candidates = [(f"its output", y)] if saves is None or "y" in saves else []
+    candidates += [(f"its input {name}", x) for name, x in zip(names, xs) if saves is None or name in saves]
+    for what, x in candidates:
+        if getattr(x, "_version", 0) > op.seq:  # a Value's floats cannot change in place: no _version
+            where = getattr(op, "created_at", None)
+            raise RuntimeError(
+                f"backward: one of the tensors needed to compute gradients was changed in place after it was "
+                f"used: {what} (shape {x.shape}) of '{op.name}'{' created at ' + where if where else ''} "
+                f"was modified later (by an optimizer step, an in-place method such as add_ or copy_, or "
+                f"load_state_dict). Run backward before changing it, or compute the loss again.")
 
 
 def _refcount_of_popped_local() -> int:

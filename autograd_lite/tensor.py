@@ -10,6 +10,7 @@ from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, So
 from .ops.arithmetic import ArithmeticOperators
 from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
 from .ops.indexing import GetItem
+from .ops.inplace import InPlaceMethods
 from .ops.linalg import MatMul
 from .ops.reductions import Max, Mean, Min, Sum, normalize_axes
 from .ops.shape import BroadcastTo, Permute, Reshape
@@ -64,7 +65,7 @@ def resolve_axis(axis: Any, dim: Any, keepdims: bool | None = False,
     return axis, bool(keepdim if keepdim is not None else keepdims)
 
 
-class Tensor(ArithmeticOperators, Node):
+class Tensor(ArithmeticOperators, InPlaceMethods, Node):
     """An n-dimensional array that records the ops applied to it.
 
     >>> x = Tensor([[1.0, 2.0]], requires_grad=True)
