@@ -29,7 +29,7 @@ import numpy as np
 __all__ = [
     "Node", "Op", "ShapeError", "AnomalyError", "no_grad", "enable_grad",
     "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
-    "run_on_float64",
+    "run_on_float64", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
 ]
 
 
@@ -254,7 +254,7 @@ class Op:
     (checking for reuse would cost every op call, so it is not checked).
     """
 
-    __slots__ = ("inputs", "seq", "scope", "created_at")
+    __slots__ = ("inputs", "seq", "scope", "created_at", "released_inputs")
     name = "op"
     symbol: str | None = None
     arg_names: tuple[str, ...] = ("x",)
@@ -384,13 +384,27 @@ class Op:
             return error
 
     def release(self) -> None:
-        """Drop the inputs (and with them the saved arrays) after a backward without ``retain_graph``."""
+        """Mark the op as run by a backward without ``retain_graph``: it cannot run again.
+
+        The inputs stay reachable through :attr:`input_nodes`, so the graph can
+        still be drawn (as PyTorch's can after ``backward()``); the memory goes
+        when backward frees the values of intermediate results nobody holds
+        (``_free_intermediate_values``). Ops that keep arrays of their own drop them here.
+        """
+        self.released_inputs = self.inputs
         self.inputs = None
 
     @property
     def released(self) -> bool:
         """True once ``release`` ran (or for an op that was never recorded)."""
         return getattr(self, "inputs", None) is None
+
+    @property
+    def input_nodes(self) -> tuple["Node", ...]:
+        """The nodes this op was applied to, in argument order, before and after backward
+        (``()`` for an op that was never recorded). For drawing and walking a graph."""
+        inputs = getattr(self, "inputs", None)
+        return inputs if inputs is not None else getattr(self, "released_inputs", ())
 
 
 def _needs_settings(cls: type) -> bool:
@@ -639,6 +653,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     capture = None if inputs is None else {id(x): None for x in inputs}
     anomaly = _Mode.anomaly
     latest_change = _latest_change  # ops older than this may have had a saved tensor changed in place
+    ran: list[Node] = []  # results whose op ran and was released: their values may be freed afterwards
     broadcasting_kind = all(r._broadcasts for r in roots)
     with _gc_paused(), _Switch("grad_enabled", create_graph):  # this thread's switch only
         # The loop runs once per node: the dictionaries' methods are bound once.
@@ -693,7 +708,8 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                 i += 1
             if not retain_graph:
                 op.release()
-        gxs = gx = so_far = None  # the loop's last gradients: not references that keep them shared
+                ran.append(node)
+        gxs = gx = so_far = node = None  # the loop's last values: not references that keep them alive or shared
         for leaf in list(leaves):
             g = leaves.pop(leaf)
             if leaf._hooks:
@@ -707,6 +723,8 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                 # holds; one array sent to two leaves (a + b), or kept by an op or by the user, is copied.
                 sole_reference = sys.getrefcount(g) <= _SOLE_REFERENCE_COUNT
                 leaf._accumulate_grad(g, create_graph, sole_reference)
+    if ran:
+        _free_intermediate_values(ran, roots)
     if capture is None:
         return None
     result = []
@@ -720,6 +738,65 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
         else:
             result.append(x._wrap_grad(g))
     return tuple(result)
+
+
+class FreedValues:
+    """What ``.data`` holds for an intermediate result whose values backward freed.
+
+    The shape and dtype stay (a drawing shows them); anything that needs the
+    numbers raises a clear error instead of computing with stale or fake values.
+    """
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any) -> None:
+        self.shape, self.dtype = shape, dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def _gone(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the values of this intermediate result were freed by backward(); pass "
+                           "retain_graph=True to backward() to keep them (its shape and dtype are still known)")
+
+    __array__ = __float__ = __int__ = __getitem__ = __iter__ = __len__ = tolist = item = copy = astype = _gone
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _gone
+    __pow__ = __rpow__ = __neg__ = __matmul__ = __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = _gone
+
+    def __repr__(self) -> str:
+        return f"<values freed by backward(): shape {self.shape}, dtype {self.dtype}>"
+
+
+def holds_values(node: Node) -> bool:
+    """Whether ``node`` still has its numbers (False for an intermediate result freed by backward)."""
+    return type(node.data) is not FreedValues
+
+
+def _free_intermediate_values(ran: list[Node], roots: Sequence[Node]) -> None:
+    """After a backward without ``retain_graph``: free the arrays of intermediate results that
+    nothing but the graph holds, keeping the graph's structure (ops, edges, shapes) to draw.
+
+    What holds a result is read from its reference count: the graph's own references are the
+    input tuples of the ops that consumed it in this graph, counted here; any other reference
+    (the user's variable, another graph that still needs it, a hook) keeps the values. Leaves
+    (parameters, inputs, constants) are never freed, as in PyTorch, whose graph keeps them too.
+    """
+    uses: dict[int, int] = {}
+    for node in ran:
+        for x in node._op.released_inputs:
+            if x._op is not None:
+                uses[id(x)] = uses.get(id(x), 0) + 1
+    keep = {id(r) for r in roots}
+    for node in ran:
+        if id(node) in keep or type(node.data) is FreedValues or node.data.__class__ is float:
+            continue
+        if sys.getrefcount(node) <= _HELD_ONLY_BY_THE_LIST + uses.get(id(node), 0):
+            data = node.data
+            node.data = FreedValues(np.shape(data), getattr(data, "dtype", None))
 
 
 def _check_unchanged(op: Op, y: Node, xs: Sequence[Node]) -> None:
@@ -751,6 +828,17 @@ def _refcount_of_popped_local() -> int:
 
 
 _SOLE_REFERENCE_COUNT = _refcount_of_popped_local()
+
+
+def _refcount_of_listed_loop_variable() -> int:
+    """What ``sys.getrefcount`` says of an object held only by a list and a ``for`` loop's variable."""
+    held = [object()]
+    for item in held:
+        return sys.getrefcount(item)
+    return 0
+
+
+_HELD_ONLY_BY_THE_LIST = _refcount_of_listed_loop_variable()
 
 
 @contextlib.contextmanager

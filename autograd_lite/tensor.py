@@ -5,7 +5,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .engine import Node, ShapeError, mark_changed, raw
+from .engine import Node, ShapeError, holds_values, mark_changed, raw
 from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
 from .ops.arithmetic import ArithmeticOperators
 from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
@@ -238,6 +238,8 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
         return self.data.astype(dtype)
 
     def __repr__(self) -> str:
+        if not holds_values(self):
+            return f"Tensor(<values freed by backward()>, shape={self.shape}, dtype={self.dtype})"
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=100)
         extras = []
         if self.data.dtype != _DEFAULT_FLOAT:

@@ -60,15 +60,43 @@ def test_million_node_chain_backpropagates_without_recursion_error_visiting_each
 
 # -- freeing the graph --------------------------------------------------------
 
-def test_intermediates_are_collectable_after_backward_without_retain_graph():
+def test_backward_frees_the_arrays_of_intermediates_nobody_holds_but_keeps_the_structure():
     x = Tensor(np.ones(3), requires_grad=True)
     h = x * 2
-    alive = weakref.ref(h)
+    array = weakref.ref(h.data)
     y = h.exp().sum()
     del h
     y.backward()
-    assert alive() is None
+    assert array() is None  # the memory is gone ...
     assert y.grad_fn.released
+    (e,) = y.grad_fn.input_nodes  # ... the structure stays, with shapes, for drawing
+    (h,) = e.grad_fn.input_nodes
+    assert (e.grad_fn.name, h.grad_fn.name, h.shape, str(h.dtype)) == ("exp", "mul", (3,), "float64")
+    assert not ag.engine.holds_values(h) and h.grad_fn.input_nodes[0] is x
+    with pytest.raises(RuntimeError, match="freed by backward.*retain_graph=True"):
+        h + 1
+    assert "values freed by backward()" in repr(h)
+
+
+def test_backward_keeps_the_values_of_intermediates_the_user_holds():
+    x = Tensor(np.ones(3), requires_grad=True)
+    h = x * 2
+    y = h.exp().sum()
+    y.backward()
+    assert ag.engine.holds_values(h) and h.tolist() == [2.0, 2.0, 2.0]
+    (e,) = y.grad_fn.input_nodes
+    assert not ag.engine.holds_values(e)
+
+
+def test_backward_keeps_values_another_graph_still_holds():
+    x = Tensor(np.ones(3), requires_grad=True)
+    h = x * 2
+    first, second = h.exp().sum(), (h * h).sum()
+    (product,) = second.grad_fn.input_nodes
+    del h
+    first.backward()
+    (h_in_second, _) = product.grad_fn.input_nodes
+    assert ag.engine.holds_values(h_in_second) and h_in_second.tolist() == [2.0, 2.0, 2.0]
 
 
 def test_retain_graph_keeps_intermediates_and_allows_a_second_backward():
@@ -91,14 +119,14 @@ def test_second_backward_through_a_freed_graph_says_to_pass_retain_graph():
         y.backward()
 
 
-def test_value_graph_can_be_freed_explicitly():
+def test_a_value_graph_run_without_retain_graph_refuses_a_second_backward_and_can_be_drawn():
     x = Value(1.0)
-    h = x * 2
-    alive = weakref.ref(h)
-    y = h + 1
-    del h
+    y = (x * 2) + 1
     y.backward(retain_graph=False)
-    assert alive() is None
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+    (h, one) = y.grad_fn.input_nodes
+    assert (h.data, h.grad_fn.name, one.data) == (2.0, "mul", 1.0)
 
 
 # -- retain_grad and hooks ------------------------------------------------------

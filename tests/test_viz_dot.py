@@ -178,12 +178,38 @@ def test_bad_options_are_refused():
         viz.draw(3.0)
 
 
-def test_a_released_graph_asks_for_retain_graph():
+def _mlp_loss_after_plain_backward():
+    model = ag.nn.Sequential(ag.nn.Linear(3, 4, seed=0), ag.nn.Tanh(), ag.nn.Linear(4, 1, seed=1))
+    x = ag.tensor(np.ones((2, 3), dtype=np.float32))
+    loss = ag.functional.mse_loss(model(x), ag.tensor(np.zeros((2, 1), dtype=np.float32)))
+    loss.backward()  # no retain_graph: as torchviz users draw after backward
+    return model, loss
+
+
+def test_to_dot_after_a_plain_backward_shows_ops_shapes_and_parameter_gradients():
+    model, loss = _mlp_loss_after_plain_backward()
+    dot = viz.to_dot(loss, params=model)
+    assert "tanh" in dot and "(2, 4) float32" in dot  # a freed intermediate: its op and shape
+    assert "0.weight" in dot and "2.bias" in dot and "grad" in dot
+    assert viz.to_dot(loss, params=model) == dot  # still deterministic
+
+
+def test_draw_and_render_after_a_plain_backward(tmp_path):
+    pytest.importorskip("graphviz")
+    model, loss = _mlp_loss_after_plain_backward()
+    assert viz.draw(loss, params=model).source == viz.to_dot(loss, params=model)
+    if shutil.which("dot") is None:
+        pytest.skip("the Graphviz dot program is not installed")
+    out = viz.render(loss, str(tmp_path / "after.svg"), params=model)
+    assert "tanh" in open(out, encoding="utf-8").read()
+
+
+def test_a_freed_intermediate_the_user_still_holds_is_drawn_with_its_values():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
-    loss = (x * x).sum()
+    square = x * x
+    loss = square.sum()
     loss.backward()
-    with pytest.raises(RuntimeError, match=r"retain_graph=True"):
-        viz.draw(loss)
+    assert "data [1.0000, 4.0000]" in viz.to_dot(loss)
 
 
 # -- big graphs --------------------------------------------------------------------------------

@@ -61,3 +61,12 @@ def test_text_works_without_the_graphviz_package():
     out = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0] == "L  [*]  data 4.0000  grad 0.0000"
     assert "pip install graphviz" in out
+
+
+def test_text_after_a_plain_backward_marks_freed_values():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x.tanh() * 2).sum()
+    loss.backward()
+    text = str(viz.text(loss))
+    assert "[tanh]  (2,) float32  (values freed by backward)" in text
+    assert "grad [" in text  # the leaf keeps its gradient

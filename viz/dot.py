@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd_lite.atomic import atomic_write
-from autograd_lite.engine import Node
+from autograd_lite.engine import Node, holds_values
 
 from .check import check_text, local_errors, verdict
 from .formatting import gradient, number, shape_text, values
@@ -307,7 +307,7 @@ class _Painter:
             # a bare symbol suits micrograd's small op circles; a tensor box names the op ("matmul", not "@")
             lines = [op.name if label == op.symbol else label] + ([name] if own_name(node) else [])
         lines.append(shape_text(node.data))
-        if opts.show_data and node.data.size <= opts.max_elements:
+        if opts.show_data and holds_values(node) and node.data.size <= opts.max_elements:
             lines.append(f"data {values(node.data, opts.max_elements)}")
         if opts.show_grad:
             g, partial = self.grad(i)

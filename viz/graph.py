@@ -16,9 +16,6 @@ from autograd_lite.engine import Node, run_on_float64
 
 from .modules import parameter_names
 
-RELEASED = ("viz: this graph was freed by backward(), so its inputs are gone; call "
-            "backward(retain_graph=True) to draw it afterwards (or draw it before backward)")
-
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9.]+")
 
 
@@ -64,11 +61,9 @@ def walk(root: Node, params: Any = None) -> Graph:
             continue
         stack.append((node, True))
         op = node.grad_fn
-        if op is not None:
-            if op.released:
-                raise RuntimeError(RELEASED)
-            stack.extend((x, False) for x in reversed(op.inputs) if id(x) not in position)
-    inputs = [[position[id(x)] for x in node.grad_fn.inputs] if node.grad_fn else [] for node in nodes]
+        if op is not None:  # after a plain backward() too: the op keeps its inputs to be drawn
+            stack.extend((x, False) for x in reversed(op.input_nodes) if id(x) not in position)
+    inputs = [[position[id(x)] for x in node.grad_fn.input_nodes] if node.grad_fn else [] for node in nodes]
     consumers: list[list[int]] = [[] for _ in nodes]
     for i, ins in enumerate(inputs):
         for j in ins:

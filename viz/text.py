@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_lite.engine import Node
+from autograd_lite.engine import Node, holds_values
 
 from .formatting import Lines, gradient, number, shape_text, values
 from .graph import Graph, walk
@@ -53,7 +53,9 @@ def describe(graph: Graph, i: int, max_elements: int) -> str:
             parts.append(f"grad {number(node.grad)}")
         return "  ".join(parts)
     parts.append(shape_text(node.data))
-    if node.data.size <= max_elements:
+    if not holds_values(node):
+        parts.append("(values freed by backward)")
+    elif node.data.size <= max_elements:
         parts.append(f"data {values(node.data, max_elements)}")
     if node.grad is not None:
         parts.append(f"grad {gradient(node.grad.data, max_elements)}")
