@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
-import os
 import sys
 import threading
 from heapq import heappop, heappush
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
+
+from . import anomaly_text
 
 __all__ = [
     "Node", "Op", "ShapeError", "AnomalyError", "no_grad", "enable_grad",
@@ -163,19 +164,6 @@ def detect_anomaly(func: Callable | None = None) -> Any:
     """
     switch = _Switch("anomaly", True, _Mode)
     return switch if func is None else switch(func)
-
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def _user_frame() -> str:
-    """'file.py:12' of the innermost caller outside this package."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 def raw(x: Any) -> Any:
@@ -345,9 +333,9 @@ class Op:
             result = kind._from_op(out, None)
         if _Mode.anomaly:
             if result._op is not None:
-                self.created_at = _user_frame()
-            if not _all_finite(out):
-                raise AnomalyError(_forward_anomaly(self, inputs, out))
+                self.created_at = anomaly_text.user_frame()
+            if not anomaly_text.all_finite(out):
+                raise AnomalyError(anomaly_text.forward_anomaly(self, inputs, out))
         return result
 
     def apply(self, *xs: Any) -> Any:
@@ -431,48 +419,6 @@ def _as_nodes_of_one_kind(inputs: tuple[Any, ...]) -> tuple[type, tuple["Node", 
         raise TypeError("an op needs at least one Tensor or Value input")
     kind = kind._graph_kind
     return kind, tuple([x if isinstance(x, Node) else kind._constant(x, inputs) for x in inputs])
-
-
-def _all_finite(x: Any) -> bool:
-    return bool(np.all(np.isfinite(raw(x))))
-
-
-def _bad_text(x: Any) -> str:
-    """'nan', 'inf', '-inf' or a combination, for the first non-finite values in ``x``."""
-    x = np.asarray(raw(x))
-    kinds = [text for text, hit in (("nan", np.isnan(x)), ("inf", np.isposinf(x)), ("-inf", np.isneginf(x)))
-             if np.any(hit)]
-    return " and ".join(kinds)
-
-
-def _origin(x: "Node") -> str:
-    """Where an input came from: a leaf, or the op (and line) that made it."""
-    op = x._op
-    if op is None:
-        return "a leaf" if x.requires_grad else "a constant"
-    where = getattr(op, "created_at", None)
-    return f"'{op.name}'" + (f" created at {where}" if where else "")
-
-
-def _input_names(op: Op, count: int) -> Sequence[str]:
-    names = op.arg_names
-    return names if len(names) == count else [f"input {i}" for i in range(count)]
-
-
-def _forward_anomaly(op: Op, inputs: Sequence["Node"], out: Any) -> str:
-    parts = []
-    for name, x in zip(_input_names(op, len(inputs)), inputs):
-        bad = "" if _all_finite(x.data) else f", already holding {_bad_text(x.data)}"
-        parts.append(f"{name} from {_origin(x)}{bad}")
-    return (f"detect_anomaly: '{op.name}' produced {_bad_text(out)} in forward, called at {_user_frame()}; "
-            f"inputs: {'; '.join(parts)}")
-
-
-def _backward_anomaly(op: Op, inputs: Sequence["Node"], i: int, gx: Any) -> str:
-    name = _input_names(op, len(inputs))[i]
-    where = getattr(op, "created_at", None) or "<unknown: run the forward pass inside detect_anomaly()>"
-    return (f"detect_anomaly: the gradient that '{op.name}' passes to its input {name} holds {_bad_text(gx)} "
-            f"in backward; '{op.name}' was created at {where}; {name} came from {_origin(inputs[i])}")
 
 
 class Node:
@@ -690,8 +636,8 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                 if gx is not None and x.requires_grad:
                     if sums_to_input and gx.shape != x.data.shape:
                         gx = _sum_to(gx, x.data.shape)
-                    if anomaly and not _all_finite(gx):
-                        raise AnomalyError(_backward_anomaly(op, xs, i, gx))
+                    if anomaly and not anomaly_text.all_finite(gx):
+                        raise AnomalyError(anomaly_text.backward_anomaly(op, xs, i, gx))
                     x_op = x._op
                     if x_op is None:
                         so_far = get_leaf(x)
@@ -802,7 +748,7 @@ def _free_intermediate_values(ran: list[Node], roots: Sequence[Node]) -> None:
 def _check_unchanged(op: Op, y: Node, xs: Sequence[Node]) -> None:
     """Refuse to run ``op``'s backward if a tensor it reads was changed in place after it was recorded."""
     saves = op.saves
-    names = _input_names(op, len(xs))
+    names = anomaly_text.input_names(op, len(xs))
     candidates = [(f"its output", y)] if saves is None or "y" in saves else []
     candidates += [(f"its input {name}", x) for name, x in zip(names, xs) if saves is None or name in saves]
     for what, x in candidates:

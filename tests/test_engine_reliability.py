@@ -170,3 +170,60 @@ def test_setitem_writes_and_moves_the_version():
     assert t.tolist() == [[9.0, 9.0], [3.0, 4.0]]
     with pytest.raises(RuntimeError, match="changed in place"):
         y.sum().backward()
+
+
+# -- ops know the module that made them (issue 11, part 2) ------------------------
+class _Log(ag.nn.Module):
+    def forward(self, x):
+        return x.log()
+
+
+def test_ops_record_the_innermost_module_whose_forward_made_them():
+    model = ag.nn.Sequential(ag.nn.Linear(2, 2, seed=0), ag.nn.Sequential(ag.nn.Tanh(), _Log()))
+    out = model(ag.tensor([[1.0, 2.0]], requires_grad=True))
+    loss = (out - 1).sum()  # outside every module
+    log = out.grad_fn
+    tanh = log.input_nodes[0].grad_fn
+    linear = tanh.input_nodes[0].grad_fn
+    assert (log.scope.qualified_name(), tanh.scope.qualified_name(), linear.scope.qualified_name()) == (
+        "1.1 (_Log)", "1.0 (Tanh)", "0 (Linear)")
+    assert [type(m).__name__ for m in log.scope.chain()] == ["Sequential", "Sequential", "_Log"]
+    assert loss.grad_fn.scope is None and ag.engine.module_scope() is None
+
+
+def test_the_scope_is_restored_when_forward_raises():
+    model = ag.nn.Sequential(ag.nn.Linear(2, 2, seed=0))
+    with pytest.raises(Exception):
+        model(ag.tensor([[1.0, 2.0, 3.0]]))
+    assert ag.engine.module_scope() is None
+
+
+def test_anomaly_messages_name_the_module():
+    model = ag.nn.Sequential(ag.nn.Linear(2, 2, seed=0), _Log())
+    with ag.detect_anomaly(), pytest.raises(ag.AnomalyError, match=r"'log' in 1 \(_Log\) produced nan"):
+        model(ag.tensor([[-100.0, 100.0]], requires_grad=True))
+
+
+def test_forward_hooks_see_and_may_replace_inputs_and_outputs():
+    layer = ag.nn.Linear(2, 1, seed=0)
+    seen = []
+    pre = layer.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
+    post = layer.register_forward_hook(lambda m, args, out: seen.append((args[0].tolist(), out.shape)))
+    out = layer(ag.tensor([[1.0, 2.0]]))
+    assert seen == [([[0.0, 0.0]], (1, 1))] and out.tolist() == [[layer.bias.item()]]
+    pre.remove()
+    post.remove()
+    layer(ag.tensor([[1.0, 2.0]]))
+    assert len(seen) == 1
+
+
+def test_buffers_are_in_the_state_dict_after_the_parameters_and_load_back():
+    model = ag.nn.Sequential(ag.nn.Linear(2, 1, seed=0))
+    model[0].register_buffer("running_mean", np.zeros(1, dtype=np.float32))
+    model[0].register_buffer("scratch", np.zeros(3, dtype=np.float32), persistent=False)
+    state = model.state_dict()
+    assert list(state) == ["0.weight", "0.bias", "0.running_mean"]
+    state["0.running_mean"] = np.array([5.0], dtype=np.float32)
+    model.load_state_dict(state)
+    assert model[0].running_mean.tolist() == [5.0]
+    assert [name for name, _ in model.named_buffers()] == ["0.running_mean", "0.scratch"]
