@@ -694,6 +694,9 @@ class FreedValues:
     """
     __slots__ = ("shape", "dtype")
 
+    def __bool__(self) -> bool:  # ``if data:`` must not fall back to ``len()``, which refuses
+        return True
+
     def __init__(self, shape: tuple[int, ...], dtype: Any) -> None:
         self.shape, self.dtype = shape, dtype
 
@@ -726,23 +729,51 @@ def _free_intermediate_values(ran: list[Node], roots: Sequence[Node]) -> None:
     """After a backward without ``retain_graph``: free the arrays of intermediate results that
     nothing but the graph holds, keeping the graph's structure (ops, edges, shapes) to draw.
 
-    What holds a result is read from its reference count: the graph's own references are the
-    input tuples of the ops that consumed it in this graph, counted here; any other reference
-    (the user's variable, another graph that still needs it, a hook) keeps the values. Leaves
-    (parameters, inputs, constants) are never freed, as in PyTorch, whose graph keeps them too.
+    What holds a result is read from its reference count. Every result in ``ran`` got its
+    gradient from at least one op of this graph, whose kept inputs refer to it; with exactly
+    that one reference, nothing else holds it. Results with more references (used twice, or
+    held by the user, by another graph that still needs them, by a hook) are checked against
+    the number of uses in this graph, counted only when such a result exists. Leaves
+    (parameters, inputs, constants) are never freed, as PyTorch's graph keeps them too.
     """
+    keep = {id(r) for r in roots}
+    crowded = []
+    once = _HELD_ONLY_BY_THE_LIST + 1
+    refcount, ndarray, freed = sys.getrefcount, np.ndarray, _FREED_BY_SHAPE  # locals: once per result
+    for node in ran:
+        data = node.data
+        if type(data) is not ndarray or id(node) in keep:  # a Value's float, or already freed
+            continue
+        if refcount(node) == once:
+            shared = freed.get((data.shape, data.dtype))
+            node.data = shared if shared is not None else _freed_values(data)
+        else:
+            crowded.append(node)
+    if not crowded:
+        return
     uses: dict[int, int] = {}
     for node in ran:
         for x in node._op.released_inputs:
             if x._op is not None:
                 uses[id(x)] = uses.get(id(x), 0) + 1
-    keep = {id(r) for r in roots}
-    for node in ran:
-        if id(node) in keep or type(node.data) is FreedValues or node.data.__class__ is float:
-            continue
-        if sys.getrefcount(node) <= _HELD_ONLY_BY_THE_LIST + uses.get(id(node), 0):
-            data = node.data
-            node.data = FreedValues(np.shape(data), getattr(data, "dtype", None))
+    for node in crowded:
+        # +1: the list ``crowded`` holds it too
+        if sys.getrefcount(node) <= _HELD_ONLY_BY_THE_LIST + 1 + uses.get(id(node), 0):
+            node.data = _freed_values(node.data)
+
+
+_FREED_BY_SHAPE: dict[tuple[tuple[int, ...], Any], FreedValues] = {}
+
+
+def _freed_values(data: np.ndarray) -> FreedValues:
+    """One shared ``FreedValues`` per shape and dtype (they are immutable): no object per freed result."""
+    key = (data.shape, data.dtype)
+    freed = _FREED_BY_SHAPE.get(key)
+    if freed is None:
+        if len(_FREED_BY_SHAPE) > 10_000:  # many distinct shapes: keep the cache bounded
+            _FREED_BY_SHAPE.clear()
+        freed = _FREED_BY_SHAPE[key] = FreedValues(*key)
+    return freed
 
 
 def _check_unchanged(op: Op, y: Node, xs: Sequence[Node]) -> None:
