@@ -583,29 +583,39 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     newest_first: list[int] = []  # a heap of negated sequence numbers
     leaves: dict[Node, Any] = {}  # leaf -> gradient summed so far
 
-    def send(x: Node, g: Any) -> None:  # for the roots; the loop below inlines it, once per edge
-        op = x._op
-        if op is None:
-            leaves[x] = g if x not in leaves else leaves[x] + g
-        elif op.seq in pending:
-            pending[op.seq] = pending[op.seq] + g
-        else:
-            pending[op.seq], waiting[op.seq] = g, x
-            heappush(newest_first, -op.seq)
-
-    for r, g in zip(roots, gradients):
-        send(r, r._root_grad(g, create_graph))
-
     capture = None if inputs is None else {id(x): None for x in inputs}
     anomaly = _Mode.anomaly
     latest_change = _latest_change  # ops older than this may have had a saved tensor changed in place
     ran: list[Node] = []  # results whose op ran and was released: their values may be freed afterwards
     broadcasting_kind = all(r._broadcasts for r in roots)
+    # The roots' gradients come from the caller rather than from an op; from there on, one
+    # path routes every gradient: to a leaf's sum, or to the pending sum of an op's result.
+    xs, gxs = roots, [r._root_grad(g, create_graph) for r, g in zip(roots, gradients)]
+    sums_to_input = False
     with _gc_paused(), _Switch("grad_enabled", create_graph):  # this thread's switch only
         # The loop runs once per node: the dictionaries' methods are bound once.
         pop_pending, get_pending, pop_waiting = pending.pop, pending.get, waiting.pop
         get_leaf = leaves.get
-        while newest_first:
+        while True:
+            for x, gx in zip(xs, gxs):
+                if gx is not None and x.requires_grad:
+                    if sums_to_input and gx.shape != x.data.shape:
+                        gx = _sum_to(gx, x.data.shape)
+                    x_op = x._op
+                    if x_op is None:
+                        so_far = get_leaf(x)
+                        leaves[x] = gx if so_far is None else so_far + gx
+                    else:
+                        x_seq = x_op.seq
+                        so_far = get_pending(x_seq)
+                        if so_far is None:
+                            pending[x_seq] = gx
+                            waiting[x_seq] = x
+                            heappush(newest_first, -x_seq)
+                        else:
+                            pending[x_seq] = so_far + gx
+            if not newest_first:
+                break
             seq = -heappop(newest_first)
             node = pop_waiting(seq)
             g = pop_pending(seq)
@@ -630,32 +640,13 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                     gxs = op.backward(g, node.data, *data)
                 except (ZeroDivisionError, OverflowError):  # a Value's floats: redo as numpy would
                     gxs = run_on_float64(op.backward, g, node.data, *data)
+            if anomaly:
+                _check_finite(op, xs, gxs)
             sums_to_input = op.broadcasts and broadcasting_kind
-            i = 0
-            for x, gx in zip(xs, gxs):
-                if gx is not None and x.requires_grad:
-                    if sums_to_input and gx.shape != x.data.shape:
-                        gx = _sum_to(gx, x.data.shape)
-                    if anomaly and not anomaly_text.all_finite(gx):
-                        raise AnomalyError(anomaly_text.backward_anomaly(op, xs, i, gx))
-                    x_op = x._op
-                    if x_op is None:
-                        so_far = get_leaf(x)
-                        leaves[x] = gx if so_far is None else so_far + gx
-                    else:
-                        x_seq = x_op.seq
-                        so_far = get_pending(x_seq)
-                        if so_far is None:
-                            pending[x_seq] = gx
-                            waiting[x_seq] = x
-                            heappush(newest_first, -x_seq)
-                        else:
-                            pending[x_seq] = so_far + gx
-                i += 1
             if not retain_graph:
                 op.release()
                 ran.append(node)
-        gxs = gx = so_far = node = None  # the loop's last values: not references that keep them alive or shared
+        gxs = gx = so_far = node = x = None  # the loop's last values: not references that keep them alive or shared
         for leaf in list(leaves):
             g = leaves.pop(leaf)
             if leaf._hooks:
@@ -774,6 +765,13 @@ def _freed_values(data: np.ndarray) -> FreedValues:
             _FREED_BY_SHAPE.clear()
         freed = _FREED_BY_SHAPE[key] = FreedValues(*key)
     return freed
+
+
+def _check_finite(op: Op, xs: Sequence[Node], gxs: Sequence[Any]) -> None:
+    """Anomaly mode: raise at the first input gradient holding a NaN or inf."""
+    for i, (x, gx) in enumerate(zip(xs, gxs)):
+        if gx is not None and x.requires_grad and not anomaly_text.all_finite(gx):
+            raise AnomalyError(anomaly_text.backward_anomaly(op, xs, i, gx))
 
 
 def _check_unchanged(op: Op, y: Node, xs: Sequence[Node]) -> None:
