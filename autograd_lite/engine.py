@@ -21,7 +21,7 @@ import itertools
 import sys
 import threading
 from heapq import heappop, heappush
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -421,6 +421,33 @@ def _as_nodes_of_one_kind(inputs: tuple[Any, ...]) -> tuple[type, tuple["Node", 
     return kind, tuple([x if isinstance(x, Node) else kind._constant(x, inputs) for x in inputs])
 
 
+class NodeKind(Protocol):
+    """What the engine asks of a kind of node (``Value``, ``Tensor``) besides ``Node``'s fields."""
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+    @staticmethod
+    def _from_op(data: Any, op: "Op | None") -> "Node":
+        """A node holding ``data``, made by ``op`` (``None``: a constant)."""
+
+    @classmethod
+    def _constant(cls, x: Any, inputs: Sequence[Any]) -> "Node":
+        """A plain number or array among an op's ``inputs``, as a constant node of this kind."""
+
+    def _root_grad(self, g: Any, create_graph: bool) -> Any:
+        """The gradient backward starts from (1 for a scalar, or the user's ``g`` checked)."""
+
+    def _check_grad(self, g: Any, where: str) -> Any:
+        """A gradient given by a user (``backward(g)``, a hook's result), validated against this node."""
+
+    def _wrap_grad(self, g: Any) -> Any:
+        """A raw gradient as users see it (a float for a Value, a Tensor for a Tensor)."""
+
+    def _accumulate_grad(self, g: Any, create_graph: bool, sole_reference: bool) -> None:
+        """Add ``g`` into ``.grad``, taking ``g`` itself (no copy) when ``sole_reference`` says nothing else holds it."""
+
+
 class Node:
     """What ``Value`` and ``Tensor`` share: data, gradient, and the op that made them."""
 
@@ -429,11 +456,7 @@ class Node:
     _broadcasts = True  # whether ops on this kind can broadcast (a Value's floats never do)
     _retain_graph_by_default = False
 
-    # Subclasses provide: shape; _from_op(data, op) and _constant(x, inputs) to make
-    # nodes; _root_grad(g, create_graph) for the seed of backward; _check_grad(g, where)
-    # to validate a gradient given by a user; _wrap_grad(g) to turn a raw gradient into
-    # what users see; _accumulate_grad(g, create_graph, sole_reference) to add into ``.grad``
-    # (taking ``g`` itself when nothing else references it).
+    # Subclasses implement the NodeKind protocol below (Value and Tensor do).
 
     def _run_hooks(self, g: Any, create_graph: bool) -> Any:
         for fn in list(self._hooks):
