@@ -137,7 +137,7 @@ def _load(source: _Source, split: str, data_dir: str | os.PathLike | None, downl
     if labels.size and labels.max() > 9:
         raise IDXFormatError(f"{labels_path}: labels are the classes 0-9, found {labels.max()}")
     if flatten:
-        images = images.reshape(len(images), -1)
+        images = images.reshape(len(images), 28 * 28)  # not -1: that cannot be solved for 0 images
     if normalize:
         images = images.astype(np.float32)
         images /= 255  # in place: one float32 copy of the 60,000 images, not two
