@@ -56,7 +56,8 @@ class DrawingLimits:
     the graph's size: on a shared 2-core machine ``a+a+...+a`` took 0.08 s
     with 30 terms, 0.33 s with 40, 7.7 s with 50 and 29 s with 60 (and over
     300 s with 100), while a 900-character sum of 66 terms ``tanh(x*y)``, no
-    variable used more than twice (525 edges), took 0.67 s.
+    variable used more than twice (525 edges), took 0.67 s. (Measured as
+    ``dot -Tsvg`` 2.43 on ``viz.to_dot(build_expression(text, at))``.)
     """
 
     values: int = 400
