@@ -116,11 +116,12 @@ def _open_temporary(target: str) -> tuple[int, str]:
             raise PermissionError(error.errno, f"cannot write {target}: its folder does not let this process "
                                                f"create the temporary file {tmp} ({error.strerror})", tmp) from None
         fcntl.flock(fd, fcntl.LOCK_EX)
-        if _is_at(fd, tmp) and created:
+        if created and _is_at(fd, tmp):
             return fd, tmp
         if _is_at(fd, tmp):
-            os.remove(tmp)  # a killed save's leftover (or a file whose creator has not locked it yet: it will
-                            # see the name no longer points at its file and start again)
+            # a killed save's leftover, or a file whose creator has not locked it yet (it will see that
+            # the name no longer points at its file, and start again)
+            os.remove(tmp)
         os.close(fd)
 
 
