@@ -27,6 +27,10 @@ DEFAULTS = {
 }
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("adam", "adamw", "adagrad", "rmsprop", "sgd")
+RANKDIRS = ("LR", "TB", "RL", "BT")  # viz's; not imported from it: viz is loaded only by draw
+DRAW_TIMEOUT = 60.0
+# draw's options that take a value: the argument after one of them is never the expression
+_DRAW_VALUE_OPTIONS = ("--at", "-o", "--output", "--steps", "--rankdir", "--max-nodes", "--timeout")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("-o", "--output", metavar="PATH", help="write the graph picture (.svg, .png, .pdf or .dot)")
     draw.add_argument("--steps", metavar="DIR", help="write the backward pass step by step as an HTML page in DIR")
     draw.add_argument("--explain", action="store_true", help="print the chain rule, one line per step")
+    draw.add_argument("--rankdir", choices=RANKDIRS, default="LR",
+                      help="direction of the pictures: LR left to right (default), TB top to bottom...")
+    draw.add_argument("--max-nodes", type=_positive_int, metavar="N",
+                      help="in the -o picture, draw only the N values nearest the result")
+    draw.add_argument("--timeout", type=_positive_float, default=DRAW_TIMEOUT, metavar="SECONDS",
+                      help=f"stop Graphviz after this long on one picture (default {DRAW_TIMEOUT:g})")
     return parser
 
 
@@ -80,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `autograd-lite` alone, or with only train's options, means `autograd-lite train ...`
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "train")
+    if argv[0] == "draw":
+        argv = _expression_with_leading_minus(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     command = {"train": _train, "draw": _draw}[args.command]
@@ -159,12 +171,32 @@ def _draw(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"--at: {error}")
     try:
         print(viz.draw_expression(args.expression, at, output=args.output, steps_dir=args.steps,
-                                  explain=args.explain))
+                                  explain=args.explain, rankdir=args.rankdir, max_nodes=args.max_nodes,
+                                  timeout=args.timeout))
     except (ValueError, TypeError) as error:
         return _fail(str(error), status=2)
-    except (viz.GraphvizNotFoundError, ImportError, OSError) as error:
+    except viz.GraphvizTimeoutError:
+        return _fail(f"Graphviz took longer than --timeout {args.timeout:g} seconds to lay out a picture and was "
+                     f"stopped; try --max-nodes N (draw only the N values nearest the result), --rankdir TB, "
+                     f"a larger --timeout, or leave out -o and --steps (the gradients and --explain need no "
+                     f"Graphviz)")
+    except (viz.GraphvizError, ImportError, OSError) as error:
         return _fail(str(error))
     return 0
+
+
+def _expression_with_leading_minus(argv: list[str]) -> list[str]:
+    """``draw "-a*b"``: argparse would read the expression as an unknown option. An argument holding a
+    space is positional to argparse, and the expression parser strips spaces, so prefix one."""
+    argv = list(argv)
+    for k in range(1, len(argv)):
+        arg = argv[k]
+        if arg == "--":
+            break
+        if (arg.startswith("-") and not arg.startswith("--") and arg[:2] not in ("-o", "-h")
+                and argv[k - 1] not in _DRAW_VALUE_OPTIONS):
+            argv[k] = " " + arg
+    return argv
 
 
 # -- helpers -----------------------------------------------------------------

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ from autograd_lite import cli, nn
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args, timeout=120):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_cli(*args, timeout=120, env=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "autograd_lite.cli", *args], capture_output=True, text=True,
                           timeout=timeout, env=env, cwd=ROOT)
 
@@ -137,6 +138,59 @@ def test_draw_with_bad_values_is_an_argparse_error(capsys):
         cli.main(["draw", "a*b", "--at", "a=two"])
     assert exit_info.value.code == 2
     assert "--at: the value of a is not a number" in capsys.readouterr().err
+
+
+def test_draw_accepts_an_expression_starting_with_a_minus(capsys):
+    assert cli.main(["draw", "-a*b", "--at", "a=2,b=-3"]) == 0
+    assert "L = -a*b = 6.0000" in capsys.readouterr().out
+    assert cli.main(["draw", "--at", "a=2", "-tanh(a)"]) == 0
+    assert "dL/da = -0.0707" in capsys.readouterr().out
+
+
+def test_the_draw_options_taking_a_value_are_known_to_the_leading_minus_rule():
+    draw = cli.build_parser()._subparsers._group_actions[0].choices["draw"]
+    taking_a_value = {option for action in draw._actions if action.nargs != 0 for option in action.option_strings}
+    assert taking_a_value == set(cli._DRAW_VALUE_OPTIONS)
+
+
+def test_draw_normalises_full_width_names_in_at_as_python_does_in_the_expression(capsys):
+    assert cli.main(["draw", "\uff41*b", "--at", "\uff41=2,b=-3"]) == 0
+    assert "dL/da = -3.0000" in capsys.readouterr().out
+
+
+def test_draw_refuses_an_expression_too_big_to_lay_out_before_calling_graphviz(tmp_path):
+    started = time.monotonic()
+    result = run_cli("draw", "+".join(["a"] * 100), "--at", "a=1", "-o", str(tmp_path / "g.svg"), timeout=60)
+    assert result.returncode == 2 and time.monotonic() - started < 30
+    assert "autograd-lite: error: a is used 100 times; a picture allows at most 32 uses of one value" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "g.svg").exists()
+
+
+def _fake_dot(tmp_path, script):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "dot").write_text("#!/bin/sh\n" + script + "\n")
+    (folder / "dot").chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for dot")
+def test_draw_reports_a_dying_dot_without_a_traceback(tmp_path):
+    env = _fake_dot(tmp_path, "echo 'Error: something broke' >&2; kill -9 $$")
+    result = run_cli("draw", "a*b", "--at", "a=2,b=-3", "-o", str(tmp_path / "g.svg"), env=env)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("autograd-lite: error: viz: Graphviz 'dot' failed on ")
+    assert "killed by signal 9" in result.stderr and "Error: something broke" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for dot")
+def test_draw_stops_a_slow_dot_at_its_timeout_and_says_what_to_try(tmp_path):
+    env = _fake_dot(tmp_path, "exec sleep 30")
+    result = run_cli("draw", "a*b", "--at", "a=2,b=-3", "-o", str(tmp_path / "g.svg"), "--timeout", "0.5", env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("autograd-lite: error: Graphviz took longer than --timeout 0.5 seconds")
+    assert "--max-nodes" in result.stderr and "--rankdir TB" in result.stderr and "leave out -o" in result.stderr
 
 
 def test_console_script_is_declared():

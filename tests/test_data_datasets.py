@@ -50,6 +50,12 @@ def test_uncompressed_files_are_read_too(clean_env):
     assert mnist("train", data_dir=clean_env / "d", download=False)[1].tolist() == [6, 6, 6]
 
 
+def test_a_split_with_no_images_loads_as_empty_arrays(clean_env):
+    _write_split(clean_env / "d", label=0, n=0)
+    x, y = mnist("test", data_dir=clean_env / "d", download=False)
+    assert (x.shape, x.dtype, y.shape) == ((0, 784), np.float32, (0,))
+
+
 @pytest.mark.skipif(not SHARED_MNIST.is_dir(), reason="the shared MNIST test split is not on this machine")
 def test_the_real_mnist_test_split():
     x, y = mnist("test", data_dir=SHARED_MNIST, download=False)

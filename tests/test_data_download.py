@@ -5,6 +5,7 @@ import hashlib
 import http.server
 import socket
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -22,9 +23,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if kind == "missing":
             self.send_error(404)
             return
+        if kind == "redirect":  # body: where to
+            self.send_response(302)
+            self.send_header("Location", body.decode())
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
+        if kind != "endless":
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        try:
+            if kind == "drip":  # one byte every 50 ms: each read is quick, the whole transfer is not
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+                return
+            while kind == "endless":  # no length, and the body never ends
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
+            return
         # "cut" announces the whole length, sends half, and hangs up (HTTP/1.0 closes after the response).
         self.wfile.write(body[:len(body) // 2] if kind == "cut" else body)
 
@@ -34,7 +53,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    """``server.routes[path] = (kind, body)`` with kind ``ok`` or ``cut``; ``server.url(path)``."""
+    """``server.routes[path] = (kind, body)``, kind one of ok, cut, drip, endless, redirect; ``server.url(path)``."""
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.routes, httpd.requests = {}, []
     httpd.url = lambda path: f"http://127.0.0.1:{httpd.server_address[1]}{path}"
@@ -101,6 +120,38 @@ def test_when_every_mirror_fails_each_url_and_reason_is_listed(server, down_url,
     assert f"{urls[1]}: HTTP Error 404" in str(error.value)
 
 
+def test_a_server_sending_a_byte_at_a_time_is_given_up_at_the_deadline(server, tmp_path):
+    server.routes["/file.gz"] = ("drip", GOOD)  # 1,700 bytes at 20 bytes a second: 85 s
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match=r"took longer than the deadline of 1 s \(got \d+ of 1700 bytes\)"):
+        download_file([server.url("/file.gz")], tmp_path / "file.gz", sha256=GOOD_SHA256, timeout=5, deadline=1)
+    assert time.monotonic() - started < 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_body_longer_than_the_known_size_is_cut_off(server, tmp_path):
+    server.routes["/file.gz"] = ("endless", b"x" * 65536)
+    with pytest.raises(DownloadError, match=r"more than the 1700 bytes the file has arrived"):
+        download_file([server.url("/file.gz")], tmp_path / "file.gz", sha256=GOOD_SHA256, size=len(GOOD))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_announced_length_other_than_the_known_size_is_refused_before_reading(server, tmp_path):
+    server.routes["/file.gz"] = ("ok", GOOD + b"more")
+    with pytest.raises(DownloadError, match=r"the server announces 1704 bytes; the file has 1700"):
+        download_file([server.url("/file.gz")], tmp_path / "file.gz", sha256=GOOD_SHA256, size=len(GOOD))
+
+
+def test_redirects_are_followed_only_to_http_and_https(server, tmp_path):
+    server.routes.update({"/old.gz": ("redirect", server.url("/file.gz").encode()), "/file.gz": ("ok", GOOD),
+                          "/ftp.gz": ("redirect", b"ftp://127.0.0.1/file.gz")})
+    download_file([server.url("/old.gz")], tmp_path / "a.gz", sha256=GOOD_SHA256, size=len(GOOD))
+    assert (tmp_path / "a.gz").read_bytes() == GOOD
+    with pytest.raises(DownloadError, match=r"redirected to ftp://127\.0\.0\.1/file\.gz: only http:// and "
+                                            r"https:// redirects are followed"):
+        download_file([server.url("/ftp.gz")], tmp_path / "b.gz", sha256=GOOD_SHA256)
+
+
 def test_md5_is_checked_where_only_md5_is_published(server, tmp_path):
     server.routes["/file.gz"] = ("ok", GOOD)
     download_file([server.url("/file.gz")], tmp_path / "a", md5=hashlib.md5(GOOD).hexdigest())
@@ -143,8 +194,9 @@ def fake_mnist(server, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     checksums = {"t10k-images-idx3-ubyte.gz": hashlib.sha256(IMAGES).hexdigest(),
                  "t10k-labels-idx1-ubyte.gz": hashlib.sha256(LABELS).hexdigest()}
+    sizes = {"t10k-images-idx3-ubyte.gz": len(IMAGES), "t10k-labels-idx1-ubyte.gz": len(LABELS)}
     source = dataclasses.replace(datasets._MNIST, mirrors=(server.url("/a/"), server.url("/b/")),
-                                 checksums=checksums)
+                                 checksums=checksums, sizes=sizes)
     monkeypatch.setattr(datasets, "_MNIST", source)
     return tmp_path / ".cache" / "autograd_lite" / "mnist"
 
@@ -178,3 +230,13 @@ def test_download_false_never_contacts_a_mirror(server, fake_mnist):
     with pytest.raises(DatasetNotFoundError, match="Not downloaded: download=False"):
         mnist("test", download=False)
     assert server.requests == []
+
+
+def test_mnist_downloads_are_held_to_the_published_file_sizes(server, fake_mnist):
+    server.routes.update({"/a/t10k-images-idx3-ubyte.gz": ("ok", IMAGES + b"padding"),
+                          "/b/t10k-images-idx3-ubyte.gz": ("endless", IMAGES)})
+    with pytest.raises(DatasetNotFoundError) as error:
+        mnist("test")
+    message = str(error.value)
+    assert f"the server announces {len(IMAGES) + 7} bytes; the file has {len(IMAGES)}" in message
+    assert f"more than the {len(IMAGES)} bytes the file has arrived" in message

@@ -98,3 +98,64 @@ def test_a_missing_file_is_the_usual_file_not_found_error(tmp_path):
 def test_write_idx_refuses_types_idx_cannot_hold():
     with pytest.raises(TypeError, match=r"got dtype int64 \(convert it first, e.g. array.astype"):
         write_idx("unused", np.arange(3))
+
+
+# -- bounds: what a header may declare, and what a stream may make us hold ------------------------------------
+
+def test_sizes_that_overflow_int64_are_reported_with_the_file_name(tmp_path):
+    path = tmp_path / "huge"
+    path.write_bytes(bytes.fromhex("00000803 80000000 80000000 00000004"))  # 2^31 x 2^31 x 4 values, none present
+    with pytest.raises(IDXFormatError, match=r"huge: the header declares 2147483648 x 2147483648 x 4 values "
+                                             r"\(18446744073709551616 bytes\), more than max_bytes=1073741824"):
+        read_idx(path)
+
+
+def test_more_dimensions_than_numpy_holds_is_an_idx_error(tmp_path):
+    path = tmp_path / "deep"
+    path.write_bytes(bytes.fromhex("000008ff") + bytes.fromhex("00000001") * 255 + b"\x07")
+    with pytest.raises(IDXFormatError, match="deep: the header declares 255 dimensions; at most 32 are read"):
+        read_idx(path)
+
+
+def test_a_declared_size_above_max_bytes_is_refused_before_reading_and_max_bytes_none_lifts_it(tmp_path):
+    path = tmp_path / "labels"
+    write_idx(path, np.arange(100, dtype=np.uint8))
+    with pytest.raises(IDXFormatError, match=r"labels: the header declares 100 values \(100 bytes\), more than "
+                                             r"max_bytes=99; pass a larger max_bytes"):
+        read_idx(path, max_bytes=99)
+    assert read_idx(path, max_bytes=None).tolist() == list(range(100))
+
+
+def test_a_zero_length_file_is_read_as_empty(tmp_path):
+    write_idx(tmp_path / "none", np.zeros((0, 28, 28), dtype=np.uint8))
+    assert read_idx(tmp_path / "none", magic=IMAGES_MAGIC).shape == (0, 28, 28)
+
+
+def test_a_gzip_stream_is_held_only_up_to_the_declared_size(tmp_path):
+    # 2 labels declared, then 64 MB of zeros (a 64 KB gzip): the reader must not inflate it all into memory.
+    tracemalloc = pytest.importorskip("tracemalloc")
+    path = tmp_path / "bomb.gz"
+    path.write_bytes(gzip.compress(bytes.fromhex("00000801 00000002 0509") + bytes(64 << 20), compresslevel=1))
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXFormatError, match=r"bomb\.gz: more than 1048576 unexpected bytes after the 2 values"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20
+
+
+def test_a_header_promising_more_than_the_gzip_stream_holds_fails_without_allocating_the_promise(tmp_path):
+    tracemalloc = pytest.importorskip("tracemalloc")
+    path = tmp_path / "short.gz"
+    path.write_bytes(gzip.compress(bytes.fromhex("00000803 000f4240 0000001c 0000001c") + bytes(1000)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXFormatError, match=r"short\.gz: truncated: the header promises 1000000 x 28 x 28 "
+                                                 r"values \(784000000 bytes\) but only 1000 bytes follow"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20

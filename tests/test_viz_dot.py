@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -307,3 +308,50 @@ def test_without_the_dot_program_render_says_how_to_install_it_and_keeps_the_dot
     assert "conda install" in message
     assert (tmp_path / "graph.dot").read_text(encoding="utf-8").startswith("digraph")
     assert not (tmp_path / "graph.png").exists()
+
+
+
+# -- a Graphviz that fails or runs too long ------------------------------------------------------
+
+def _fake_dot(tmp_path, monkeypatch, script):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "dot").write_text("#!/bin/sh\n" + script + "\n")
+    (folder / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for dot")
+
+
+@posix_only
+def test_a_dot_that_runs_too_long_is_stopped_at_the_timeout_with_what_to_try(tmp_path, monkeypatch):
+    _fake_dot(tmp_path, monkeypatch, "exec sleep 30")
+    started = time.monotonic()
+    with pytest.raises(viz.GraphvizTimeoutError) as caught:
+        viz.render(c_equals_ab_plus_a(), tmp_path / "graph.svg", timeout=0.5)
+    assert time.monotonic() - started < 10
+    message = str(caught.value)
+    assert f"Graphviz 'dot' ran longer than timeout=0.5 s on {tmp_path / 'graph.svg'} and was stopped" in message
+    assert "max_nodes=" in message and "rankdir=" in message and "viz.text(root)" in message
+    assert os.listdir(tmp_path) == ["bin"]
+
+
+@posix_only
+def test_a_dot_that_fails_is_a_graphviz_error_with_its_message(tmp_path, monkeypatch):
+    _fake_dot(tmp_path, monkeypatch, "echo 'Error: out of memory' >&2; exit 3")
+    with pytest.raises(viz.GraphvizError, match=r"Graphviz 'dot' failed on .*graph\.svg \(exit status 3\): "
+                                                r"Error: out of memory"):
+        viz.render(c_equals_ab_plus_a(), tmp_path / "graph.svg")
+    assert os.listdir(tmp_path) == ["bin"]
+
+
+def test_the_timeout_must_be_a_positive_number_or_none(tmp_path):
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds, or None; got 0"):
+        viz.render(c_equals_ab_plus_a(), tmp_path / "graph.svg", timeout=0)
+
+
+def test_a_label_with_a_nul_character_is_refused_by_name():
+    a = Value(2.0, label="a\0b")
+    with pytest.raises(ValueError, match=r"viz: cannot draw the label 'a\\x00b': it contains a NUL character"):
+        viz.to_dot(a * a)

@@ -80,6 +80,12 @@ HOSTILE = [
     ("tanh", "is a function"),
     ("import os", "not a valid expression"),
     ("a; a", "not a valid expression"),
+    ("tanh(a)(a)", "calling the result of an expression"),
+    ("(2)(a)", "calling the result of an expression"),
+    ("(a+a)(a)", "calling the result of an expression"),
+    ("tanh(a)()", "calling the result of an expression"),
+    ("a.b(a)", "attribute access"),
+    ("a\0b", "not a valid expression"),
 ]
 
 
@@ -141,3 +147,31 @@ def test_draw_expression_explains_and_writes_what_was_asked(tmp_path):
 def test_a_bad_output_name_is_reported_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="picture format"):
         viz.draw_expression("a", {"a": 1.0}, output=str(tmp_path / "graph.gif"))
+
+
+def test_full_width_names_in_assignments_are_normalised_as_python_normalises_the_expression():
+    assert viz.parse_assignments("\uff41=1,\U0001d41b=2") == {"a": 1.0, "b": 2.0}  # fullwidth a, bold b
+    assert "dL/da = -3.0000" in viz.draw_expression("\uff41*b", viz.parse_assignments("\uff41=2,b=-3"))
+    with pytest.raises(ValueError, match="a is given twice"):
+        viz.parse_assignments("a=1,\uff41=2")
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("+".join(["a"] * 33), r"a is used 33 times; a picture allows at most 32 uses of one value"),
+    ("+".join(f"v{i}*w{i}" for i in range(80)), r"the graph has 319 values; a picture allows at most 300"),
+    ("+".join(f"tanh(v{i % 20}*w{i % 20})" for i in range(60)), r"the graph has 298 edges; a picture allows "
+                                                                 r"at most 250"),
+])
+def test_pictures_of_expressions_are_bounded_in_values_edges_and_uses_of_one_value(tmp_path, expression, message):
+    at = {name: 1.0 for name in sorted(set(expression.replace("tanh", " ").replace("(", " ").replace(")", " ")
+                                           .replace("*", " ").replace("+", " ").split()))}
+    limits = viz.DrawingLimits(values=300, edges=250, uses=32)
+    with pytest.raises(ValueError, match=message):
+        viz.draw_expression(expression, at, output=str(tmp_path / "g.dot"), limits=limits)
+    assert not (tmp_path / "g.dot").exists()
+    assert "dL/da" in viz.draw_expression("+".join(["a"] * 33), {"a": 1.0})  # no picture: no bound
+
+
+def test_the_default_bounds_let_an_ordinary_expression_be_drawn(tmp_path):
+    viz.draw_expression("+".join(["a*b"] * 32), {"a": 1.0, "b": 2.0}, output=str(tmp_path / "g.dot"))
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")

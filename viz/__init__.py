@@ -12,13 +12,14 @@
 ``viz`` reads graphs only through autograd_lite's public API; autograd_lite
 never imports it.
 """
-from .dot import GraphvizNotFoundError, draw, render, to_dot
-from .expr import draw_expression, parse_assignments
+from .dot import GraphvizError, GraphvizNotFoundError, GraphvizTimeoutError, draw, render, to_dot
+from .expr import DrawingLimits, draw_expression, parse_assignments
 from .html import render_steps
 from .steps import Step, backward_steps, explain
 from .text import text
 
 __all__ = [
     "draw", "to_dot", "render", "text", "backward_steps", "explain", "render_steps", "Step",
-    "draw_expression", "parse_assignments", "GraphvizNotFoundError",
+    "draw_expression", "parse_assignments", "DrawingLimits",
+    "GraphvizError", "GraphvizNotFoundError", "GraphvizTimeoutError",
 ]

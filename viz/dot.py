@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +27,7 @@ from .formatting import gradient, number, shape_text, values
 from .graph import Graph, local_derivative, local_statement, own_name, walk
 from .modules import clusters, module_types
 
-__all__ = ["draw", "to_dot", "render", "GraphvizNotFoundError"]
+__all__ = ["draw", "to_dot", "render", "GraphvizError", "GraphvizNotFoundError", "GraphvizTimeoutError"]
 
 PARAMETER, INPUT, LOSS, PLAIN = "#cfe2ff", "#eeeeee", "#c8f0c8", "#ffffff"
 CHECK_OK, CHECK_SUSPICIOUS, CHECK_WRONG = "#b9f6ca", "#ffe0b2", "#ff8a80"
@@ -34,14 +36,23 @@ ACTIVE = "#d62728"
 FORMATS = ("svg", "png", "pdf", "dot")
 RANKDIRS = ("LR", "RL", "TB", "BT")
 _NUMBER = re.compile(r"-?[0-9.]+")  # a stated derivative that is already a number needs no "= value"
+TIMEOUT = 60.0  # seconds dot may take for one picture; layout time grows steeply with nodes of many edges
 
 INSTALL = ("Install Graphviz: 'sudo apt-get install graphviz' (Debian, Ubuntu), 'brew install graphviz' "
            "(macOS) or 'conda install -c conda-forge graphviz'. viz.to_dot() and viz.text() need no "
            "Graphviz program.")
 
 
-class GraphvizNotFoundError(RuntimeError):
+class GraphvizError(RuntimeError):
+    """The Graphviz ``dot`` program failed, ran too long, or is missing; the message says which and what to do."""
+
+
+class GraphvizNotFoundError(GraphvizError):
     """The Graphviz ``dot`` program is not installed (the ``.dot`` file was written anyway)."""
+
+
+class GraphvizTimeoutError(GraphvizError):
+    """``dot`` ran longer than the ``timeout`` given to :func:`render` and was stopped."""
 
 
 @dataclass(frozen=True)
@@ -110,17 +121,20 @@ def to_dot(root: Any, **options: Any) -> str:
     return draw(root, **options).source
 
 
-def render(root: Any, path: str | os.PathLike, **options: Any) -> str:
+def render(root: Any, path: str | os.PathLike, *, timeout: float | None = TIMEOUT, **options: Any) -> str:
     """Write the picture of :func:`draw` (same keywords) to ``path``; the format comes from the extension.
 
     ``.svg``, ``.png`` and ``.pdf`` need the Graphviz ``dot`` program; ``.dot`` writes DOT text.
-    Returns the path written.
+    ``dot`` is stopped after ``timeout`` seconds (``None``: no limit) with a
+    :class:`GraphvizTimeoutError`; a ``dot`` that fails raises :class:`GraphvizError`
+    with its message. Returns the path written.
 
     >>> viz.render(loss, "graph.svg", params=model)   # doctest: +SKIP
     'graph.svg'
     """
     format_of(path)
-    write(draw(root, **options), path)
+    check_timeout(timeout)
+    write(draw(root, **options), path, timeout)
     return os.fspath(path)
 
 
@@ -132,25 +146,48 @@ def format_of(path: str | os.PathLike) -> str:
     return ext
 
 
-def write(digraph: Any, path: str | os.PathLike) -> None:
+def check_timeout(timeout: float | None) -> None:
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not timeout > 0):
+        raise ValueError(f"viz: timeout must be a positive number of seconds, or None; got {timeout!r}")
+
+
+def write(digraph: Any, path: str | os.PathLike, timeout: float | None = TIMEOUT) -> None:
     """Render ``digraph`` to ``path`` atomically; without ``dot``, write the ``.dot`` file and say how to get it."""
     path = os.fspath(path)
     fmt = format_of(path)
+    source = digraph.source.encode("utf-8")
     if fmt == "dot":
         with atomic_write(path, "wb") as f:
-            f.write(digraph.source.encode("utf-8"))
+            f.write(source)
         return
-    graphviz = _graphviz()
-    try:
-        data = digraph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
+    with atomic_write(path, "wb") as f:
+        f.write(_run_dot(source, fmt, path, timeout))
+
+
+def _run_dot(source: bytes, fmt: str, path: str, timeout: float | None) -> bytes:
+    """``dot -T<fmt>`` on ``source``, run directly: ``graphviz``'s ``pipe`` takes no timeout."""
+    executable = shutil.which("dot")
+    if executable is None:
         dot_path = os.path.splitext(path)[0] + ".dot"
         with atomic_write(dot_path, "wb") as f:
-            f.write(digraph.source.encode("utf-8"))
+            f.write(source)
         raise GraphvizNotFoundError(f"viz: the Graphviz 'dot' program was not found, so {path} was not "
-                                    f"rendered; its DOT text is in {dot_path}. {INSTALL}") from None
-    with atomic_write(path, "wb") as f:
-        f.write(data)
+                                    f"rendered; its DOT text is in {dot_path}. {INSTALL}")
+    try:
+        done = subprocess.run([executable, f"-T{fmt}"], input=source, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise GraphvizTimeoutError(
+            f"viz: Graphviz 'dot' ran longer than timeout={timeout:g} s on {path} and was stopped. Its layout "
+            f"time grows steeply with nodes of many edges: draw fewer nodes (max_nodes=...), try "
+            f"rankdir='TB', pass a larger timeout (or None), or print viz.text(root), which needs no "
+            f"Graphviz") from None
+    if done.returncode != 0:
+        how = (f"exit status {done.returncode}" if done.returncode > 0
+               else f"killed by signal {-done.returncode}")
+        said = done.stderr.decode("utf-8", "replace").strip()[-2000:] or "it printed nothing"
+        raise GraphvizError(f"viz: Graphviz 'dot' failed on {path} ({how}): {said}")
+    return done.stdout
 
 
 def _graphviz() -> Any:
@@ -235,7 +272,13 @@ def _note_left_out(dot: Any, graph: Graph, shown: list[int], cut: list[int], max
 
 
 def _escape(text: str, record: bool = False) -> str:
-    """Text for a DOT label: backslashes kept literal; in records also the field syntax."""
+    """Text for a DOT label: backslashes kept literal; in records also the field syntax.
+
+    A NUL cannot be escaped: Graphviz reads it as the end of its input and fails.
+    """
+    if "\0" in text:
+        raise ValueError(f"viz: cannot draw the label {text!r}: it contains a NUL character (\\0), which "
+                         f"Graphviz cannot show; give the value a label without it")
     text = text.replace("\\", "\\\\")
     if record:
         for ch in "{}|<>":

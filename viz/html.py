@@ -9,7 +9,7 @@ from typing import Any
 from autograd_lite.atomic import atomic_write
 from autograd_lite.engine import Node
 
-from .dot import Frame, Options, build, write
+from .dot import TIMEOUT, Frame, Options, build, check_timeout, write
 from .formatting import values
 from .graph import Graph, walk, wrap
 from .steps import Step, seed, steps_of
@@ -20,14 +20,16 @@ MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 def render_steps(root: Node, out_dir: str | os.PathLike, *, params: Any = None, show_data: bool = True,
-                 rankdir: str = "LR", max_elements: int = 8, max_steps: int = 200, format: str = "svg") -> str:
+                 rankdir: str = "LR", max_elements: int = 8, max_steps: int = 200, format: str = "svg",
+                 timeout: float | None = TIMEOUT) -> str:
     """Write ``step_001.svg``... (one per step of :func:`viz.backward_steps`) and ``index.html``; return its path.
 
     Each picture highlights the edge being followed and fills in the gradients
     known so far (``(so far)`` while more uses of a node are still to come).
     The page embeds the pictures, so it works offline and on its own; it
     steps with its buttons, a click on a step, or the arrow keys.
-    ``format`` is ``"svg"`` or ``"png"``. Needs the Graphviz ``dot`` program.
+    ``format`` is ``"svg"`` or ``"png"``. Needs the Graphviz ``dot`` program;
+    ``timeout`` bounds each picture's layout, as in :func:`viz.render`.
 
     >>> viz.render_steps(a * b + a, "steps")    # doctest: +SKIP
     'steps/index.html'
@@ -36,6 +38,7 @@ def render_steps(root: Node, out_dir: str | os.PathLike, *, params: Any = None, 
         raise ValueError(f"viz.render_steps: max_steps must be an int >= 1; got {max_steps!r}")
     if format not in MEDIA_TYPES:
         raise ValueError(f"viz.render_steps: format must be 'svg' or 'png'; got {format!r}")
+    check_timeout(timeout)
     options = Options(params=params, show_data=show_data, rankdir=rankdir, max_elements=max_elements, max_nodes=None)
     graph = walk(root, params)
     steps = steps_of(graph)
@@ -49,7 +52,7 @@ def render_steps(root: Node, out_dir: str | os.PathLike, *, params: Any = None, 
     pictures = []
     for k, frame in enumerate(frames(graph, steps, max_elements)):
         path = os.path.join(out_dir, f"step_{k + 1:03d}.{format}")
-        write(build(graph, options, frame), path)
+        write(build(graph, options, frame), path, timeout)
         with open(path, "rb") as f:
             pictures.append(f.read())
     index = os.path.join(out_dir, "index.html")

@@ -40,6 +40,7 @@ class _Source:
     name: str                   # the cache folder and the subfolder looked for
     mirrors: tuple[str, ...]    # base URLs, tried in order
     checksums: dict[str, str]   # of each .gz file as published on the mirrors
+    sizes: dict[str, int]       # of each .gz file in bytes: no mirror may send more (or less)
     checksum_kind: str = "sha256"
     system_dirs: tuple[str, ...] = ()
 
@@ -55,6 +56,9 @@ _MNIST = _Source("MNIST", "mnist", (
     "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}, {
+    "train-images-idx3-ubyte.gz": 9912422, "train-labels-idx1-ubyte.gz": 28881,
+    "t10k-images-idx3-ubyte.gz": 1648877, "t10k-labels-idx1-ubyte.gz": 4542,
 })
 
 # Zalando publishes only MD5s for Fashion-MNIST (README of zalandoresearch/fashion-mnist; torchvision
@@ -67,6 +71,9 @@ _FASHION_MNIST = _Source("Fashion-MNIST", "fashion-mnist", (
     "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
     "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
     "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+}, {
+    "train-images-idx3-ubyte.gz": 26421880, "train-labels-idx1-ubyte.gz": 29515,
+    "t10k-images-idx3-ubyte.gz": 4422102, "t10k-labels-idx1-ubyte.gz": 5148,
 }, checksum_kind="md5", system_dirs=("/usr/share/datasets/fashion-mnist",))
 
 _FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -137,7 +144,7 @@ def _load(source: _Source, split: str, data_dir: str | os.PathLike | None, downl
     if labels.size and labels.max() > 9:
         raise IDXFormatError(f"{labels_path}: labels are the classes 0-9, found {labels.max()}")
     if flatten:
-        images = images.reshape(len(images), -1)
+        images = images.reshape(len(images), 28 * 28)  # not -1: that cannot be solved for 0 images
     if normalize:
         images = images.astype(np.float32)
         images /= 255  # in place: one float32 copy of the 60,000 images, not two
@@ -187,7 +194,7 @@ def _download_or_explain(source: _Source, split: str, stems: tuple[str, ...], fo
 def _download(source: _Source, filename: str) -> Path:
     checksum = {source.checksum_kind: source.checksums[filename]}
     return download_file([mirror + filename for mirror in source.mirrors], cache_dir(source.name) / filename,
-                         **checksum)
+                         size=source.sizes[filename], **checksum)
 
 
 def blobs(n_centers: int = 10, per_center: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,8 @@ import hashlib
 import http.client
 import os
 import sys
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -16,6 +18,7 @@ from ..atomic import atomic_write
 __all__ = ["download_file", "DownloadError"]
 
 _CHUNK = 1 << 16
+_SCHEMES = ("http", "https")
 _NAMES = {"sha256": "SHA-256", "md5": "MD5"}
 
 
@@ -60,19 +63,29 @@ class _ProgressBar:
 
 
 def download_file(urls: Sequence[str], path: str | os.PathLike, sha256: str | None = None, *,
-                  md5: str | None = None, progress: bool | None = None, timeout: float = 30.0) -> Path:
+                  md5: str | None = None, size: int | None = None, progress: bool | None = None,
+                  timeout: float = 30.0, deadline: float | None = 600.0) -> Path:
     """Download to ``path`` from the first of ``urls`` that gives a file with this checksum; return ``path``.
 
     Give the file's ``sha256``, or its ``md5`` where that is all its authors
-    publish (exactly one). Mirrors are tried in order. A copy that is cut
-    short or whose checksum differs is discarded and the next mirror tried;
-    ``path`` appears only once a verified copy is complete (written to a
-    temporary file, then renamed). If every mirror fails,
-    :class:`DownloadError` lists each URL and why. ``progress=None`` shows a
-    progress bar on stderr only when stderr is a terminal.
+    publish (exactly one), and its ``size`` in bytes where known. Mirrors are
+    tried in order. A copy that is cut short, too long or whose checksum
+    differs is discarded and the next mirror tried; ``path`` appears only once
+    a verified copy is complete (written to a temporary file, then renamed).
+    If every mirror fails, :class:`DownloadError` lists each URL and why.
+    ``progress=None`` shows a progress bar on stderr only when stderr is a
+    terminal.
+
+    Bounds, so that no server can keep a download going or fill the disk:
+    ``timeout`` is the longest wait for a connection or for any data, and
+    ``deadline`` the longest one mirror may take for the whole file (seconds;
+    ``None``: no limit). With ``size``, a server announcing another length is
+    refused before anything is read, and a body growing past it is cut off;
+    without it, the announced length (if any) is the limit. Redirects are
+    followed only to ``http://`` and ``https://``.
 
     >>> download_file(["https://ossci-datasets.s3.amazonaws.com/mnist/t10k-labels-idx1-ubyte.gz"],
-    ...               "t10k-labels-idx1-ubyte.gz",
+    ...               "t10k-labels-idx1-ubyte.gz", size=4542,
     ...               sha256="f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6")
     PosixPath('t10k-labels-idx1-ubyte.gz')
     """
@@ -82,10 +95,14 @@ def download_file(urls: Sequence[str], path: str | os.PathLike, sha256: str | No
     if not urls:
         raise ValueError("download_file: urls is empty; give at least one mirror")
     for url in urls:
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        if urllib.parse.urlsplit(url).scheme not in _SCHEMES:
             raise ValueError(f"download_file: only http:// and https:// URLs are fetched; got {url!r}")
     if (sha256 is None) == (md5 is None):
         raise TypeError("download_file: give exactly one checksum, sha256= or md5=")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise ValueError(f"download_file: size must be the file's length in bytes (an int >= 0); got {size!r}")
+    if deadline is not None and not deadline > 0:
+        raise ValueError(f"download_file: deadline must be a positive number of seconds, or None; got {deadline!r}")
     algorithm, expected = ("sha256", sha256) if sha256 is not None else ("md5", md5)
     if progress is None:
         progress = sys.stderr.isatty()
@@ -93,7 +110,7 @@ def download_file(urls: Sequence[str], path: str | os.PathLike, sha256: str | No
     attempts = []
     for url in urls:
         try:
-            _fetch(url, path, algorithm, expected.lower(), progress, timeout)
+            _fetch(url, path, algorithm, expected.lower(), size, progress, timeout, deadline)
             return path
         except (OSError, http.client.HTTPException, _BadTransfer) as error:
             attempts.append((url, str(error) or type(error).__name__))
@@ -103,26 +120,52 @@ def download_file(urls: Sequence[str], path: str | os.PathLike, sha256: str | No
     raise DownloadError(path, attempts)
 
 
-def _fetch(url: str, path: Path, algorithm: str, expected: str, progress: bool, timeout: float) -> None:
+class _WebRedirectsOnly(urllib.request.HTTPRedirectHandler):
+    """urllib follows redirects to ``ftp://`` too; a mirror may send us only to another web address."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
+        if urllib.parse.urlsplit(newurl).scheme not in _SCHEMES:
+            raise urllib.error.HTTPError(req.full_url, code, f"redirected to {newurl}: only http:// and https:// "
+                                                             f"redirects are followed", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_WebRedirectsOnly)
+
+
+def _fetch(url: str, path: Path, algorithm: str, expected: str, size: int | None, progress: bool,
+           timeout: float, deadline: float | None) -> None:
+    started = time.monotonic()
     request = urllib.request.Request(url, headers={"User-Agent": "autograd-lite"})
-    with urllib.request.urlopen(request, timeout=timeout) as response, atomic_write(path, "wb") as out:
+    wait = timeout if deadline is None else min(timeout, deadline)
+    with _OPENER.open(request, timeout=wait) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
-        bar = _ProgressBar(path.name, total, sys.stderr) if progress else None
-        digest, done = hashlib.new(algorithm, usedforsecurity=False), 0
-        try:
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
+        if size is not None and total is not None and total != size:
+            raise _BadTransfer(f"the server announces {total} bytes; the file has {size}")
+        limit = size if size is not None else total
+        with atomic_write(path, "wb") as out:
+            bar = _ProgressBar(path.name, limit, sys.stderr) if progress else None
+            digest, done = hashlib.new(algorithm, usedforsecurity=False), 0
+            try:
+                # read1: whatever has arrived, so the deadline is checked however slowly bytes trickle in
+                while chunk := response.read1(_CHUNK):
+                    done += len(chunk)
+                    if limit is not None and done > limit:
+                        raise _BadTransfer(f"more than the {limit} bytes the file has arrived; the copy was discarded")
+                    if deadline is not None and time.monotonic() - started > deadline:
+                        raise _BadTransfer(f"took longer than the deadline of {deadline:g} s "
+                                           f"(got {done} of {limit if limit is not None else '?'} bytes)")
+                    out.write(chunk)
+                    digest.update(chunk)
+                    if bar:
+                        bar.update(done)
+            finally:
                 if bar:
-                    bar.update(done)
-        finally:
-            if bar:
-                bar.close()
-        # http.client returns a short body without complaint when the connection drops, so count the bytes.
-        if total is not None and done < total:
-            raise _BadTransfer(f"transfer cut short: got {done} of {total} bytes")
-        if digest.hexdigest() != expected:
-            raise _BadTransfer(f"{_NAMES[algorithm]} mismatch: expected {expected}, got {digest.hexdigest()} "
-                               f"({done} bytes); the copy was discarded")
+                    bar.close()
+            # http.client returns a short body without complaint when the connection drops, so count the bytes.
+            if limit is not None and done < limit:
+                raise _BadTransfer(f"transfer cut short: got {done} of {limit} bytes")
+            if digest.hexdigest() != expected:
+                raise _BadTransfer(f"{_NAMES[algorithm]} mismatch: expected {expected}, got {digest.hexdigest()} "
+                                   f"({done} bytes); the copy was discarded")

@@ -8,8 +8,10 @@ and its label files 2049 (0x00000801: unsigned bytes, 1 dimension).
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
+from typing import BinaryIO
 
 import numpy as np
 
@@ -25,6 +27,10 @@ _DTYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
            0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 _CODES = {dtype.newbyteorder("="): code for code, dtype in _DTYPES.items()}
 _GZIP_SIGNATURE = b"\x1f\x8b"
+MAX_BYTES = 1 << 30      # the default limit on the values a header may declare
+MAX_DIMENSIONS = 32      # numpy 1.x's limit on an array's dimensions
+_CHUNK = 1 << 20
+_EXTRA_COUNTED = 1 << 20  # trailing bytes counted for the message; beyond this only "more than" is said
 
 
 class IDXFormatError(ValueError):
@@ -38,7 +44,7 @@ def _describe(magic: int) -> str:
     return f"{magic} (0x{magic:08x}: {kind}, {ndim} dimension{'s' if ndim != 1 else ''})"
 
 
-def read_idx(path: str | os.PathLike, magic: int | None = None) -> np.ndarray:
+def read_idx(path: str | os.PathLike, magic: int | None = None, *, max_bytes: int | None = MAX_BYTES) -> np.ndarray:
     """Read an IDX file (gzip-compressed or not: told apart by content) into a native-endian array.
 
     ``magic``, if given, is the magic number the file must have (for example
@@ -46,43 +52,75 @@ def read_idx(path: str | os.PathLike, magic: int | None = None) -> np.ndarray:
     damaged gzip stream or another magic number raises :class:`IDXFormatError`
     naming the file and what is wrong.
 
+    The header alone decides nothing about memory: a header declaring more
+    than ``max_bytes`` of values (1 GiB by default; MNIST's training images
+    are 47 MB) is refused before any is read, and the values are read as the
+    stream delivers them, so a file that promises more than it holds, or
+    inflates to more than it promises, fails having held at most what it
+    promised. ``max_bytes=None`` lifts the limit.
+
     >>> read_idx("t10k-labels-idx1-ubyte.gz", magic=LABELS_MAGIC)[:5]
     array([7, 2, 1, 0, 4], dtype=uint8)
     """
     path = os.fspath(path)
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == _GZIP_SIGNATURE:
+    with open(path, "rb") as file:
+        compressed = file.read(2) == _GZIP_SIGNATURE
+        file.seek(0)
+        if not compressed:
+            return _read(file, path, magic, max_bytes)
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=file) as stream:
+                return _read(stream, path, magic, max_bytes)
         except (EOFError, OSError, zlib.error) as error:
             raise IDXFormatError(f"{path}: the gzip data is damaged or cut short ({error}); "
                                  f"delete the file and fetch it again") from None
-    if len(raw) < 4 or raw[:2] != b"\x00\x00":
+
+
+def _read(stream: BinaryIO, path: str, magic: int | None, max_bytes: int | None) -> np.ndarray:
+    start = _read_up_to(stream, 4)
+    if len(start) < 4 or start[:2] != b"\x00\x00":
         raise IDXFormatError(f"{path}: not an IDX file (it should start with the bytes 00 00, then a type "
-                             f"code and the number of dimensions; it starts with {raw[:4].hex(' ') or 'nothing'})")
-    found = int.from_bytes(raw[:4], "big")
+                             f"code and the number of dimensions; it starts with {start.hex(' ') or 'nothing'})")
+    found = int.from_bytes(start, "big")
     if magic is not None and found != magic:
         raise IDXFormatError(f"{path}: magic number is {_describe(found)}, expected {_describe(magic)}")
-    dtype = _DTYPES.get(raw[2])
+    dtype = _DTYPES.get(start[2])
     if dtype is None:
-        raise IDXFormatError(f"{path}: unknown IDX type code 0x{raw[2]:02x} (magic number {_describe(found)})")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise IDXFormatError(f"{path}: header cut short: {ndim} dimensions need {header} header bytes, "
-                             f"the file has {len(raw)}")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    count = int(np.prod(shape, dtype=np.int64))
-    expected, present = count * dtype.itemsize, len(raw) - header
+        raise IDXFormatError(f"{path}: unknown IDX type code 0x{start[2]:02x} (magic number {_describe(found)})")
+    ndim = start[3]
+    if ndim > MAX_DIMENSIONS:
+        raise IDXFormatError(f"{path}: the header declares {ndim} dimensions; at most {MAX_DIMENSIONS} are read")
+    sizes_bytes = _read_up_to(stream, 4 * ndim)
+    if len(sizes_bytes) < 4 * ndim:
+        raise IDXFormatError(f"{path}: header cut short: {ndim} dimensions need {4 + 4 * ndim} header bytes, "
+                             f"the file has {4 + len(sizes_bytes)}")
+    shape = tuple(int.from_bytes(sizes_bytes[4 * i: 4 * i + 4], "big") for i in range(ndim))
+    count = math.prod(shape)  # a Python int: no overflow, whatever the header says
+    expected = count * dtype.itemsize
     sizes = " x ".join(map(str, shape))
-    if present < expected:
+    if max_bytes is not None and expected > max_bytes:
+        raise IDXFormatError(f"{path}: the header declares {sizes} values ({expected} bytes), more than "
+                             f"max_bytes={max_bytes}; pass a larger max_bytes (or None) if the file is genuine")
+    data = _read_up_to(stream, expected)
+    if len(data) < expected:
         raise IDXFormatError(f"{path}: truncated: the header promises {sizes} values ({expected} bytes) "
-                             f"but only {present} bytes follow it")
-    if present > expected:
-        raise IDXFormatError(f"{path}: {present - expected} unexpected bytes after the {sizes} values "
-                             f"the header promises")
-    return np.frombuffer(raw, dtype=dtype, count=count, offset=header).astype(dtype.newbyteorder("=")).reshape(shape)
+                             f"but only {len(data)} bytes follow it")
+    extra = len(_read_up_to(stream, _EXTRA_COUNTED + 1))
+    if extra:
+        amount = f"more than {_EXTRA_COUNTED}" if extra > _EXTRA_COUNTED else str(extra)
+        raise IDXFormatError(f"{path}: {amount} unexpected bytes after the {sizes} values the header promises")
+    return np.frombuffer(data, dtype=dtype, count=count).astype(dtype.newbyteorder("=")).reshape(shape)
+
+
+def _read_up_to(stream: BinaryIO, size: int) -> bytearray:
+    """At most ``size`` bytes, fewer only at the end of the stream; memory grows with what arrives, not with ``size``."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(min(_CHUNK, size - len(data)))  # read(size) would allocate all of size up front
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
