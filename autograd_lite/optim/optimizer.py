@@ -44,8 +44,7 @@ class Optimizer:
                             f"{type(params).__name__}; pass model.parameters()")
         params = list(params)
         if not params:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list (a model made of Dense layers "
-                             f"without input_dim has no parameters until its first call)")
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
         for group in (params if isinstance(params[0], dict) else [{"params": params}]):
             self.add_param_group(group)
 
