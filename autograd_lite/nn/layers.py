@@ -64,6 +64,7 @@ class Dense(Linear):
     The weight is stored as in :class:`Linear`, ``(units, in_features)``: Keras's
     kernel is its transpose. One layout lets Dense and Linear checkpoints be
     exchanged, and matches the transposed ``W_h``/``W_o`` arrays seed program 000 saves.
+    ``kernel`` and ``get_weights()`` give Keras's layout, ``(in_features, units)``.
 
     >>> layer = Dense(4, activation="relu", seed=0)
     >>> layer(np.ones((2, 3), dtype=np.float32)).shape, layer.weight.shape
@@ -113,6 +114,39 @@ class Dense(Linear):
         weight = state_dict.get(prefix + "weight")
         shape = np.shape(getattr(weight, "data", weight))
         return shape[1] if len(shape) == 2 and shape[0] == self.units and shape[1] > 0 else None
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The weight in Keras's layout, ``(in_features, units)``: a transposed view of ``weight``."""
+        self._check_built("kernel")
+        return self.weight.data.T
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Keras's ``[kernel, bias]`` (copies), the kernel as ``(in_features, units)``.
+
+        >>> layer = Dense(3, input_dim=2, seed=0)
+        >>> [w.shape for w in layer.get_weights()]
+        [(2, 3), (3,)]
+        """
+        self._check_built("get_weights")
+        return [self.kernel.copy()] + ([self.bias.data.copy()] if self.bias is not None else [])
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set ``[kernel, bias]`` given in Keras's layout (building the layer from the kernel's shape if needed)."""
+        expected = 2 if self.bias is not None else 1
+        if len(weights) != expected:
+            raise ValueError(f"Dense.set_weights: expected {expected} arrays ([kernel{', bias' if expected == 2 else ''}]), "
+                             f"got {len(weights)}")
+        kernel = np.asarray(weights[0])
+        state = {"weight": kernel.T, **({"bias": np.asarray(weights[1])} if expected == 2 else {})}
+        if kernel.ndim != 2 or kernel.shape[1] != self.units:
+            raise ShapeError(f"Dense.set_weights: the kernel must have shape (in_features, {self.units}), "
+                             f"got {kernel.shape}")
+        self.load_state_dict(state)
+
+    def _check_built(self, what: str) -> None:
+        if not self.built:
+            raise RuntimeError(f"Dense.{what}: the layer is not built yet (call it once on a batch, or give input_dim=)")
 
     def extra_repr(self) -> str:
         size = "" if self.built else ", not built"
