@@ -62,6 +62,18 @@ class Optimizer:
                             f"parameter group; known: {', '.join(self.defaults)}")
         self.param_groups.append({**self.defaults, **group, "params": params})
 
+    def build(self, var_list: Iterable[Tensor]) -> None:
+        """Keras's ``optimizer.build``: give an optimizer made without parameters (``Adam()``,
+        ``get("rmsprop")``) the variables it will update, before the first step; needed to load its
+        saved state. An optimizer that has parameters already is left as it is.
+
+        >>> from autograd_lite import nn, optim
+        >>> model, opt = nn.Linear(2, 1, seed=0), optim.get("adam")
+        >>> opt.build(model.parameters())
+        """
+        if not self.param_groups:
+            self.add_param_group({"params": list(var_list)})
+
     def _check_new(self, p: Any, known: set[int]) -> None:
         name = type(self).__name__
         if not isinstance(p, Tensor):
