@@ -330,7 +330,7 @@ def _read_safetensors(path: str, max_bytes: int, arrays_too: bool) -> tuple[dict
                        if declared is not None else f"it has only {size} bytes")
         try:
             header = json.loads(f.read(declared))
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise fail(f"its header is not JSON ({error})") from None
     if not isinstance(header, dict):
         raise fail("its header is not a JSON object")
@@ -364,7 +364,7 @@ def _check_safetensors_entry(name: str, entry: Any, data_bytes: int, fail: Any) 
     if dtype not in _SAFETENSORS_DTYPES:
         raise fail(f"array '{name}' has dtype {dtype}, which numpy has no type for (convert it in PyTorch, "
                    f"e.g. tensor.float(), before saving)")
-    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+    if not isinstance(shape, list) or len(shape) > 64 or not all(type(n) is int and n >= 0 for n in shape):
         raise fail(f"array '{name}': its shape {shape!r} is not a list of sizes")
     if (not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets)
             or not 0 <= offsets[0] <= offsets[1] <= data_bytes):

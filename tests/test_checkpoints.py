@@ -17,8 +17,8 @@ NEEDS_SAFETENSORS = pytest.mark.skipif(importlib.util.find_spec("safetensors") i
                                        reason="the safetensors package is not installed")
 SUFFIXES = ["npz", pytest.param("safetensors", marks=NEEDS_SAFETENSORS)]
 
-# One script for both halves, so the resumed half runs in a fresh process exactly as the straight run does.
-SCRIPT = '''
+# The training code, run here for the straight run and the first half, and in a fresh process for the second.
+TRAINING = '''
 import sys, numpy as np, autograd_lite as ag
 from autograd_lite import functional as F, nn
 
@@ -60,15 +60,22 @@ def plain_loop(first_epoch, last_epoch, checkpoint_in, checkpoint_out):
             loss.backward()
             opt.step()
     ag.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": last_epoch}, checkpoint_out)
-
+'''
+RUN = '''
 how, first, last, checkpoint_in, checkpoint_out = sys.argv[1:]
 {"fit": fit, "plain_loop": plain_loop}[how](int(first), int(last), checkpoint_in, checkpoint_out)
 '''
 
 
-def run_script(tmp_path, *args):
+def run_here(how, *args):
+    namespace = {}
+    exec(TRAINING, namespace)
+    namespace[how](*args)
+
+
+def run_in_a_fresh_process(tmp_path, *args):
     script = tmp_path / "train.py"
-    script.write_text(SCRIPT)
+    script.write_text(TRAINING + RUN)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True,
                             env=env, timeout=120)
@@ -79,9 +86,9 @@ def run_script(tmp_path, *args):
                                          pytest.param("fit", "safetensors", marks=NEEDS_SAFETENSORS)])
 def test_two_epochs_straight_equal_one_save_load_in_a_fresh_process_one_more(tmp_path, how, suffix):
     straight, half, resumed = (tmp_path / f"{name}.{suffix}" for name in ("straight", "half", "resumed"))
-    run_script(tmp_path, how, 0, 2, "-", straight)
-    run_script(tmp_path, how, 0, 1, "-", half)
-    run_script(tmp_path, how, 1, 2, half, resumed)
+    run_here(how, 0, 2, "-", straight)
+    run_here(how, 0, 1, "-", half)
+    run_in_a_fresh_process(tmp_path, how, 1, 2, half, resumed)
     a, b = ag.load(straight), ag.load(resumed)
     assert b["epoch"] == 2
     for name, array in a["model"].items():

@@ -300,7 +300,8 @@ class Module:
 
         With ``strict=True`` (the default) the names must match exactly;
         otherwise :class:`StateDictError` lists every missing, unexpected and
-        wrongly shaped key, and nothing is changed. ``strict=False`` loads what
+        wrongly shaped key (or one whose dtype cannot be cast, as complex to
+        float), and nothing is changed. ``strict=False`` loads what
         matches and returns the missing and unexpected keys; shapes must still match.
         A Dense layer not built yet takes its input size from the saved weight.
         """
@@ -313,7 +314,7 @@ class Module:
         params = dict(self._named_state())
         missing = [k for k in params if k not in state_dict]
         unexpected = [k for k in state_dict if k not in params]
-        arrays, wrong_shape = {}, []
+        arrays, mismatched = {}, []
         for name, p in params.items():
             if name in state_dict:
                 value = state_dict[name]
@@ -321,11 +322,13 @@ class Module:
                 unbuilt = isinstance(p, UninitializedParameter)
                 expected = lazy_shapes.get(name) if unbuilt else p.shape
                 if arrays[name].shape != expected:
-                    wrong_shape.append(f"{name}: expected {expected}, got {arrays[name].shape}" if expected else
+                    mismatched.append(f"{name}: expected {expected}, got {arrays[name].shape}" if expected else
                                        f"{name}: got {arrays[name].shape}, which does not fit the unbuilt layer")
-        if wrong_shape or (strict and (missing or unexpected)):
+                elif not np.can_cast(arrays[name].dtype, p.dtype, casting="same_kind"):  # float64 -> float32 is fine
+                    mismatched.append(f"{name}: expected numbers that fit {p.dtype}, got {arrays[name].dtype}")
+        if mismatched or (strict and (missing or unexpected)):
             raise StateDictError(self._mismatch_message(missing if strict else [],
-                                                        unexpected if strict else [], wrong_shape))
+                                                        unexpected if strict else [], mismatched))
         for name, module in self.named_modules():
             module._materialize(f"{name}." if name else "", state_dict)
         for name, array in arrays.items():
@@ -342,14 +345,14 @@ class Module:
         """Lazy layers create their parameters here from the saved shapes (PyTorch's lazy modules do too),
         once :meth:`load_state_dict` has checked them with :meth:`_lazy_shapes`."""
 
-    def _mismatch_message(self, missing: list[str], unexpected: list[str], wrong_shape: list[str]) -> str:
+    def _mismatch_message(self, missing: list[str], unexpected: list[str], mismatched: list[str]) -> str:
         lines = [f"state dict does not fit {type(self).__name__}:"]
         if missing:
             lines.append(f"  missing keys: {', '.join(missing)}")
         if unexpected:
             lines.append(f"  unexpected keys: {', '.join(unexpected)}")
-        if wrong_shape:
-            lines.append(f"  wrong shapes: {'; '.join(wrong_shape)}")
+        if mismatched:
+            lines.append(f"  wrong shapes or dtypes: {'; '.join(mismatched)}")
         unbuilt = [name or type(m).__name__ for name, m in self.named_modules() if getattr(m, "built", True) is False]
         if unbuilt:
             lines.append(f"  note: {', '.join(unbuilt)} not built yet (the input size is inferred at the first "
