@@ -11,8 +11,8 @@ As ``torch.onnx.export`` does, the model is run once on ``example_input``
 and the ops it records are translated one by one, each through its entry in
 :data:`TRANSLATIONS` (op name -> a function that adds ONNX nodes); an op
 without an entry stops the export with an :class:`ExportError` naming it and
-the module that made it. Adding an op kind (convolution, pooling) is one
-entry there. Parameters become initializers under their ``state_dict`` names.
+the module that made it. Adding an op kind is one entry there.
+Parameters and buffers become initializers under their ``state_dict`` names.
 
 Needs the ``onnx`` package (``pip install 'autograd-lite[interop]'``); the
 file is checked with ``onnx.checker`` before it is written (atomically).
@@ -128,6 +128,32 @@ def _clip(g: _Graph, op: Any, names: list[str], traced: list[Node]) -> str:
     return g.node("Clip", [names[0], low, high])
 
 
+def _window(window: Any) -> dict[str, list[int]]:
+    """A convolution's or pooling's window (``ops/conv.py``'s ``Window2d``) as ONNX attributes."""
+    (top, bottom), (left, right) = window.padding
+    return {"kernel_shape": list(window.kernel), "strides": list(window.stride), "pads": [top, left, bottom, right],
+            "dilations": list(window.dilation)}
+
+
+def _conv2d(g: _Graph, op: Any, names: list[str], traced: list[Node]) -> str:
+    return g.node("Conv", names, group=int(op.groups), **_window(op.window))
+
+
+def _max_pool2d(g: _Graph, op: Any, names: list[str], traced: list[Node]) -> str:
+    return g.node("MaxPool", names, ceil_mode=int(op.window.ceil_mode), **_window(op.window))
+
+
+def _avg_pool2d(g: _Graph, op: Any, names: list[str], traced: list[Node]) -> str:
+    # The op divides each window's sum by its own count (padding included or not, or divisor_override):
+    # ONNX's mean over the whole kernel, times kernel size / that count, gives the same for every case.
+    attributes = _window(op.window)
+    if attributes.pop("dilations") != [1, 1]:
+        raise ExportError("onnx.export: avg_pool2d with dilation has no ONNX AveragePool equivalent")
+    mean = g.node("AveragePool", names, ceil_mode=int(op.window.ceil_mode), count_include_pad=1, **attributes)
+    scale = np.prod(op.window.kernel) / np.asarray(op.divisor, dtype=np.float64)
+    return g.node("Mul", [mean, g.constant(scale[np.newaxis, np.newaxis], "pool_scale")])
+
+
 TRANSLATIONS: dict[str, Translation] = {
     "linear": _linear,
     "matmul": _same("MatMul"),
@@ -149,6 +175,7 @@ TRANSLATIONS: dict[str, Translation] = {
     "concat": lambda g, op, names, traced: g.node("Concat", names, axis=int(op.axis)),
     "sum": _reduction("ReduceSum"), "mean": _reduction("ReduceMean"),
     "max": _reduction("ReduceMax"), "min": _reduction("ReduceMin"),
+    "conv2d": _conv2d, "max_pool2d": _max_pool2d, "avg_pool2d": _avg_pool2d,  # the ops of ops/conv.py, ops/pooling.py
 }
 """ONNX translations of the engine's ops, by op name. Add an entry to export a new op kind."""
 
@@ -194,7 +221,9 @@ def export(model: Any, example_input: Any, path: str | os.PathLike, input_names:
 
     graph = _Graph(helper, numpy_helper, inputs[0].data.dtype)
     names = {id(x): name for x, name in zip(inputs, input_names)}
-    parameter_names = {id(p): n for n, p in model.named_parameters()} if hasattr(model, "named_parameters") else {}
+    parameter_names = {}  # parameters and buffers (running statistics) keep their state_dict names
+    if hasattr(model, "named_parameters"):
+        parameter_names = {id(t): n for n, t in [*model.named_parameters(), *model.named_buffers()]}
     for node in _ops_in_order(outputs):
         if id(node) in names:
             continue

@@ -50,6 +50,24 @@ def test_the_file_passes_the_checker_with_opset_17_and_state_dict_names(tmp_path
     assert loaded.graph.output[0].type.tensor_type.shape.dim[0].dim_param == "n"
 
 
+def test_buffers_are_initializers_under_their_state_dict_names(tmp_path):
+    class Standardize(nn.Module):  # running statistics, as a BatchNorm in eval mode keeps them
+        def __init__(self):
+            self.register_buffer("running_mean", ag.Tensor(np.array([1.0, -2.0], np.float32)))
+            self.register_buffer("inverse_std", ag.Tensor(np.array([0.5, 2.0], np.float32)))
+
+        def forward(self, x):  # (ops on buffers alone record nothing: their results are exported as constants)
+            return (ag.as_tensor(x) - self.running_mean) * self.inverse_std
+
+    model = nn.Sequential(Standardize(), nn.Linear(2, 2, seed=0))
+    path = tmp_path / "standardize.onnx"
+    ag.onnx.export(model, np.zeros((1, 2), np.float32), path, dynamic_axes=BATCH)
+    names = {i.name for i in onnx.load(str(path)).graph.initializer}
+    assert {"0.running_mean", "0.inverse_std", "1.weight", "1.bias"} <= names
+    x = RNG.standard_normal((6, 2)).astype(np.float32)
+    np.testing.assert_allclose(run(path, x), ours(model, x), rtol=1e-5, atol=1e-6)
+
+
 def test_flatten_of_images_keeps_the_batch_dynamic(tmp_path):
     model = ag.Model(nn.Sequential(nn.Flatten(), nn.Linear(16, 4, seed=0), nn.Sigmoid()))
     path = tmp_path / "images.onnx"
@@ -143,3 +161,46 @@ def test_dense_gives_its_kernel_in_keras_layout():
     other.set_weights([kernel, bias])
     x = RNG.standard_normal((4, 2)).astype(np.float32)
     np.testing.assert_array_equal(ours(other, x), x @ kernel + bias)
+
+
+# -- convolution and pooling (the ops of ops/conv.py and ops/pooling.py, where this tree has them) ---------
+def test_a_small_cnn_runs_in_onnx_runtime_with_any_batch_size(tmp_path):
+    pytest.importorskip("autograd_lite.ops.conv", reason="this tree has no convolution ops yet")
+
+    class SmallCNN(nn.Module):
+        def __init__(self):
+            rng = np.random.default_rng(0)
+            self.conv1 = nn.Parameter(rng.standard_normal((4, 1, 3, 3)).astype(np.float32) * 0.5)
+            self.bias1 = nn.Parameter(rng.standard_normal(4).astype(np.float32))
+            self.conv2 = nn.Parameter(rng.standard_normal((6, 2, 2, 2)).astype(np.float32) * 0.5)
+            self.fc = nn.Linear(6 * 3 * 3, 3, seed=0)
+
+        def forward(self, x):
+            h = F.relu(F.conv2d(x, self.conv1, self.bias1, padding=1))                   # (N, 4, 8, 8)
+            h = F.max_pool2d(h, 2)                                                        # (N, 4, 4, 4)
+            h = F.conv2d(h, self.conv2, stride=1, padding=(0, 1), dilation=(1, 2), groups=2)  # (N, 6, 3, 4)
+            h = F.avg_pool2d(h, 2, stride=1, padding=1, ceil_mode=True, count_include_pad=False)  # (N, 6, 4, 5)
+            h = F.max_pool2d(h, 3, stride=2, padding=1, ceil_mode=True)                   # (N, 6, 3, 3)
+            return self.fc(h.flatten(1)).softmax(axis=1)
+
+    model = SmallCNN()
+    path = tmp_path / "cnn.onnx"
+    ag.onnx.export(model, RNG.standard_normal((2, 1, 8, 8)).astype(np.float32), path, dynamic_axes=BATCH)
+    assert {"Conv", "MaxPool", "AveragePool"} <= {node.op_type for node in onnx.load(str(path)).graph.node}
+    for batch in (2, 5):
+        x = RNG.standard_normal((batch, 1, 8, 8)).astype(np.float32)
+        np.testing.assert_allclose(run(path, x), ours(model, x), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(count_include_pad=True, padding=1),
+                                     dict(divisor_override=3, padding=1), dict(padding=1, ceil_mode=True, stride=2)])
+def test_average_pooling_divides_as_the_op_does(tmp_path, options):
+    pytest.importorskip("autograd_lite.ops.pooling", reason="this tree has no pooling ops yet")
+
+    class Pool(nn.Module):
+        def forward(self, x):
+            return F.avg_pool2d(x, 3, **options)
+
+    x = RNG.standard_normal((2, 2, 7, 7)).astype(np.float32)
+    ag.onnx.export(Pool(), x, tmp_path / "pool.onnx")
+    np.testing.assert_allclose(run(tmp_path / "pool.onnx", x), ours(Pool(), x), rtol=1e-5, atol=1e-6)
