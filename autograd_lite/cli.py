@@ -39,6 +39,7 @@ DEFAULTS = {
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("adam", "adamw", "adagrad", "rmsprop", "sgd")
 HOLDOUT_TRAIN = 8000  # --holdout: train on the first 8,000 images of the test split, test on the last 2,000
+NO_HOLDOUT = "--holdout splits the test images of --dataset mnist or fashion-mnist; blobs has none"
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot")
 SETTINGS = ("dataset", "holdout", "hidden", "activation", "optimizer", "lr", "epochs", "batch_size", "seed")
@@ -193,7 +194,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         settings = {**DEFAULTS[dataset], "lr": None, "seed": 0, "holdout": False, **given, "dataset": dataset}
     args.dataset, args.holdout = settings["dataset"], settings["holdout"]
     if args.holdout and args.dataset == "blobs":
-        return _fail("--holdout splits the test images of --dataset mnist or fashion-mnist; blobs has none", status=2)
+        return _fail(NO_HOLDOUT, status=2)
     if args.plot and importlib.util.find_spec("matplotlib") is None:  # say so before training, not after
         return _fail("--plot needs matplotlib: pip install 'autograd-lite[plot]'", status=2)
     try:
@@ -287,6 +288,8 @@ def _evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     model, architecture, training = _saved_model(args.model)
     args.dataset = args.dataset or architecture["dataset"]
+    if args.holdout and args.dataset == "blobs":
+        return _fail(NO_HOLDOUT, status=2)
     args.holdout = args.holdout or (args.dataset == training.get("dataset") and bool(training.get("holdout")))
     try:
         _, _, x_test, y_test, about = _load(args)

@@ -9,7 +9,10 @@ PyTorch's ``state_dict`` names (``0.weight``, ``0.bias``, buffers such as
 with ``model.load_state_dict(safetensors.torch.load_file(path))``, and the reverse.
 
 As with ``torch.save``/``torch.load``, anything made of dicts, lists, tuples,
-arrays, numbers and strings can be saved, and ``load(path)`` gives it back:
+arrays, numbers and strings can be saved, and ``load(path)`` gives it back
+(the arrays under their paths, ``optimizer/state/0/exp_avg``; how they nest,
+as JSON in the metadata: a ``.safetensors`` header's ``__metadata__``, or an
+``.npz`` member ``__metadata__.npy`` of UTF-8 bytes):
 
 >>> import autograd_lite as ag
 >>> ag.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3},

@@ -176,6 +176,17 @@ def test_predict_reads_npy(tmp_path, capsys):
     assert re.findall(r"points.npy\[(\d)\]: class \d, probability [\d.]+%", out) == ["0", "1", "2"]
 
 
+def test_predict_reads_a_png_with_pillow(tmp_path, capsys):
+    image = pytest.importorskip("PIL.Image")
+    train_small(tmp_path, capsys, "--save", str(tmp_path / "m.npz"))
+    image.fromarray(np.array([[10, 200]], dtype=np.uint8)).save(tmp_path / "two.png")  # the blobs model takes 2 numbers
+    assert cli.main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "two.png")]) == 0
+    assert re.search(r"two.png: class \d, probability [\d.]+%", capsys.readouterr().out)
+    image.fromarray(np.zeros((1, 3), dtype=np.uint8)).save(tmp_path / "three.png")
+    assert cli.main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "three.png")]) == 2
+    assert "three.png holds 3 numbers (shape (1, 3)), not a whole number of samples of 2" in capsys.readouterr().err
+
+
 def test_predict_reads_a_pgm_image_with_numpy_alone():
     pixels = np.arange(28 * 28, dtype=np.uint8).reshape(28, 28)
     assert np.array_equal(cli._read_pgm_bytes(b"P5\n# made by hand\n28 28\n255\n" + pixels.tobytes(), "x.pgm"),
@@ -233,9 +244,12 @@ def test_commands_on_files_that_are_not_saved_models_exit_2(tmp_path, capsys):
     assert "huge.npy is not a readable .npy array" in capsys.readouterr().err
 
 
-def test_holdout_needs_an_mnist_data_set(capsys):
+def test_holdout_needs_an_mnist_data_set(tmp_path, capsys):
     assert cli.main(["train", "--holdout"]) == 2
     assert "--holdout splits the test images of --dataset mnist or fashion-mnist" in capsys.readouterr().err
+    train_small(tmp_path, capsys, "--save", str(tmp_path / "m.npz"))
+    assert cli.main(["evaluate", str(tmp_path / "m.npz"), "--holdout"]) == 2
+    assert "--holdout splits the test images" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "mnist").is_dir(), reason="the offline MNIST files are absent")
