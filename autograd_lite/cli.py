@@ -29,6 +29,10 @@ from .training import Callback
 
 __all__ = ["main", "build_parser"]
 
+
+class UsageError(Exception):
+    """What the user asked for cannot be done as asked (exit status 2); the message says what to type instead."""
+
 DATASETS = ("blobs", "mnist", "fashion-mnist")
 # Per data set, the seed program it comes from: 000 for blobs, 002 for the MNIST-shaped ones.
 DEFAULTS = {
@@ -166,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-    except (CheckpointError, FileNotFoundError, ImportError) as error:  # a bad or missing input, a missing package
+    except (UsageError, CheckpointError, FileNotFoundError, ImportError) as error:  # bad input, a missing package
         return _fail(str(error), status=2)
     except OSError as error:
         return _fail(f"cannot write: {error}")
@@ -176,31 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import autograd_lite as ag
 
-    given = {k: v for k, v in vars(args).items() if k in SETTINGS and v is not None and v is not False}
-    checkpoint = None
-    if args.resume:
-        checkpoint, architecture, saved = _read_checkpoint(args.resume)
-        conflicts = [f"--{k.replace('_', '-')}{'' if v is True else f' {v}'} (the checkpoint has {saved.get(k)})"
-                     for k, v in given.items() if k != "epochs" and v != saved.get(k)]
-        if conflicts:
-            return _fail(f"--resume continues the training as it was set up; these options differ from it: "
-                         f"{'; '.join(conflicts)}", status=2)
-        if given.get("epochs", 0) <= checkpoint["epoch"]:
-            return _fail(f"{args.resume} has {checkpoint['epoch']} epochs done; give --epochs N, the number of "
-                         f"epochs in all, larger than that", status=2)
-        settings = {**saved, "epochs": given["epochs"]}
-    else:
-        dataset = given.get("dataset", "blobs")
-        settings = {**DEFAULTS[dataset], "lr": None, "seed": 0, "holdout": False, **given, "dataset": dataset}
+    settings, checkpoint = _settings(args)
     args.dataset, args.holdout = settings["dataset"], settings["holdout"]
-    if args.holdout and args.dataset == "blobs":
-        return _fail(NO_HOLDOUT, status=2)
     if args.plot and importlib.util.find_spec("matplotlib") is None:  # say so before training, not after
-        return _fail("--plot needs matplotlib: pip install 'autograd-lite[plot]'", status=2)
+        raise UsageError("--plot needs matplotlib: pip install 'autograd-lite[plot]'")
     try:
         x_train, y_train, x_test, y_test, about = _load(args)
     except (ag.data.DatasetNotFoundError, ag.data.IDXFormatError) as error:
-        return _fail(str(error), status=2)
+        raise UsageError(str(error)) from None
 
     architecture = {"layers": [{"type": "Dense", "units": settings["hidden"], "activation": settings["activation"]},
                                {"type": "Dense", "units": 10, "activation": "softmax"}],
@@ -239,6 +226,28 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         history.plot(args.plot)
         print(f"plotted the history to {args.plot}")
     return 0
+
+
+def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict | None]:
+    """The training settings (the data set's defaults and the options, or a checkpoint's), and the
+    checkpoint to resume from (``None`` for a fresh start)."""
+    given = {k: v for k, v in vars(args).items() if k in SETTINGS and v is not None and v is not False}
+    if not args.resume:
+        dataset = given.get("dataset", "blobs")
+        settings = {**DEFAULTS[dataset], "lr": None, "seed": 0, "holdout": False, **given, "dataset": dataset}
+        if settings["holdout"] and dataset == "blobs":
+            raise UsageError(NO_HOLDOUT)
+        return settings, None
+    checkpoint, saved = _read_checkpoint(args.resume)
+    conflicts = [f"--{k.replace('_', '-')}{'' if v is True else f' {v}'} (the checkpoint has {saved.get(k)})"
+                 for k, v in given.items() if k != "epochs" and v != saved.get(k)]
+    if conflicts:
+        raise UsageError(f"--resume continues the training as it was set up; these options differ from it: "
+                         f"{'; '.join(conflicts)}")
+    if given.get("epochs", 0) <= checkpoint["epoch"]:
+        raise UsageError(f"{args.resume} has {checkpoint['epoch']} epochs done; give --epochs N, the number of "
+                         f"epochs in all, larger than that")
+    return {**saved, "epochs": given["epochs"]}, checkpoint
 
 
 class SaveEachEpoch(Callback):
@@ -289,12 +298,12 @@ def _evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     model, architecture, training = _saved_model(args.model)
     args.dataset = args.dataset or architecture["dataset"]
     if args.holdout and args.dataset == "blobs":
-        return _fail(NO_HOLDOUT, status=2)
+        raise UsageError(NO_HOLDOUT)
     args.holdout = args.holdout or (args.dataset == training.get("dataset") and bool(training.get("holdout")))
     try:
         _, _, x_test, y_test, about = _load(args)
     except (ag.data.DatasetNotFoundError, ag.data.IDXFormatError) as error:
-        return _fail(str(error), status=2)
+        raise UsageError(str(error)) from None
     _check_input_size(architecture, x_test.shape[1], f"--dataset {args.dataset}")
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     figures = model.evaluate(x_test, y_test, batch_size=args.batch_size, verbose=0, return_dict=True)
@@ -339,11 +348,11 @@ def _export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def _read_checkpoint(path: str) -> tuple[dict, dict, dict]:
-    """(the checkpoint, its architecture, its training settings) of a file written by ``train --checkpoint``."""
+def _read_checkpoint(path: str) -> tuple[dict, dict]:
+    """(the checkpoint, its training settings) of a file written by ``train --checkpoint``."""
     import autograd_lite as ag
 
-    architecture, training = _metadata(path)
+    _, training = _metadata(path)
     content = ag.load(path)
     if not (isinstance(content, dict) and {"model", "optimizer", "epoch"} <= set(content)) or not training:
         raise CheckpointError(f"{path} is not a training checkpoint (those are written by 'autograd-lite train "
@@ -353,7 +362,7 @@ def _read_checkpoint(path: str) -> tuple[dict, dict, dict]:
     wrong = [k for k, kind in expected.items() if not isinstance(training.get(k), kind)]
     if wrong or training["dataset"] not in DATASETS or training["optimizer"] not in OPTIMIZERS:
         raise CheckpointError(f"{path}: its training settings are damaged ({', '.join(wrong) or 'dataset'})")
-    return content, architecture, training
+    return content, training
 
 
 def _saved_model(path: str) -> tuple[Any, dict, dict]:
