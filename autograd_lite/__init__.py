@@ -6,7 +6,7 @@
 >>> x.grad
 Tensor([2., 4., 6.])
 
-The subpackages (``ag.nn``, ``ag.optim``, ``ag.data``, ``ag.metrics``) load on
+The subpackages (``ag.nn``, ``ag.optim``, ``ag.data``, ``ag.metrics``, ``ag.onnx``) load on
 first use, so ``import autograd_lite`` stays quick.
 """
 import importlib
@@ -22,7 +22,7 @@ from .value import Value
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = {"nn", "optim", "data", "metrics", "training"}
+_LAZY_MODULES = {"nn", "optim", "data", "metrics", "training", "onnx"}
 _LAZY_NAMES = {"save": "io", "load": "io", "Model": "training", "History": "training"}
 
 __all__ = [

@@ -322,7 +322,7 @@ class Model(Module):
     def fit(self, x: Any, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: int | str = "auto", callbacks: Sequence[Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
-            *, seed: int | None = 0) -> History:
+            initial_epoch: int = 0, *, seed: int | None = 0) -> History:
         """Train for ``epochs`` passes over ``(x, y)`` in mini-batches; return the :class:`History`.
 
         ``x, y``: arrays (or Tensors, lists) with one row per sample, or ``x``
@@ -334,11 +334,17 @@ class Model(Module):
         ``verbose``: ``"auto"`` (a progress bar on a terminal, silent in a
         log), 0, 1 (bar) or 2 (one line per epoch). ``seed`` fixes the
         shuffling order, so a run is repeatable (``None`` for fresh order).
+        ``initial_epoch`` (Keras's) resumes a run: epochs ``initial_epoch`` to
+        ``epochs - 1`` are trained, with the batches those epochs had in an
+        uninterrupted run, so that with the weights and optimizer state saved
+        after epoch ``initial_epoch`` the result is the same to the last bit.
 
         >>> history = model.fit(x, y, epochs=5, batch_size=128, validation_data=(x_test, y_test))
+        >>> ag.save({"model": model.state_dict(), "optimizer": model.optimizer.state_dict(), "epoch": 5}, "ck.npz")
         """
         self._check_compiled("fit")
         _check_count("fit: epochs", epochs, minimum=0)
+        _check_count("fit: initial_epoch", initial_epoch, minimum=0)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"fit: validation_split must be in [0, 1); got {validation_split}")
         if validation_split and validation_data is not None:
@@ -365,7 +371,9 @@ class Model(Module):
         for callback in callbacks:
             callback.on_train_begin()
         logs: dict[str, float] = {}
-        for epoch in range(epochs):
+        for _ in range(initial_epoch):  # draw the shuffles of the epochs already done, so the next ones repeat
+            next(iter(train_loader), None)
+        for epoch in range(initial_epoch, epochs):
             for callback in callbacks:
                 callback.on_epoch_begin(epoch)
             if verbose:
@@ -397,7 +405,7 @@ class Model(Module):
         y_pred = self(x)
         loss = self._loss_fn(y, y_pred)
         if not self.optimizer.param_groups:
-            self.optimizer.add_param_group({"params": self.trainable_variables})
+            self.optimizer.build(self.trainable_variables)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
@@ -442,6 +450,21 @@ class Model(Module):
                 outputs.append(self(x[step * batch_size:(step + 1) * batch_size]).data)
                 bar.update(step + 1)
         return np.concatenate(outputs)
+
+    # -- weights (Keras's names) --------------------------------------------
+    def save_weights(self, filepath: str | os.PathLike) -> None:
+        """Keras's ``save_weights``: the ``state_dict`` to ``.safetensors`` or ``.npz`` (by the name's suffix).
+
+        >>> model.save_weights("model.safetensors")
+        """
+        from .io import save
+        save(self, filepath)
+
+    def load_weights(self, filepath: str | os.PathLike) -> "Model":
+        """Keras's ``load_weights``: read what :meth:`save_weights` (or ``ag.save``, or PyTorch's
+        ``safetensors.torch.save_file``) wrote; the model is unchanged if anything does not fit."""
+        from .io import load
+        return load(self, filepath)
 
     # -- internals ----------------------------------------------------------
     def _check_compiled(self, where: str) -> None:

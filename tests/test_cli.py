@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import autograd_lite as ag
@@ -42,7 +43,7 @@ def test_train_saves_a_loadable_checkpoint_and_a_plot(tmp_path, capsys):
     assert cli.main(["train", "--epochs", "2", "--hidden", "8", "--verbose", "0",
                      "--save", str(tmp_path / "m.npz"), "--plot", str(tmp_path / "h.png")]) == 0
     out = capsys.readouterr().out
-    assert f"saved the parameters to {tmp_path / 'm.npz'}" in out
+    assert f"saved the model to {tmp_path / 'm.npz'}" in out
     model = nn.Sequential([nn.Dense(8, activation="sigmoid", input_dim=2), nn.Dense(10, input_dim=8)])
     ag.load(model, tmp_path / "m.npz")
     assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
@@ -79,6 +80,9 @@ def test_missing_data_set_gives_the_loaders_message_and_exit_code_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("autograd-lite: error: MNIST train split not found")
     assert str(tmp_path) in result.stderr and "Traceback" not in result.stderr
+    # said in the command's terms, not the Python API's
+    assert "Not downloaded: --no-download was given." in result.stderr and "given with --data-dir" in result.stderr
+    assert "download=False" not in result.stderr and "data_dir=" not in result.stderr
 
 
 def test_plot_without_matplotlib_fails_before_training(monkeypatch, capsys):
@@ -196,3 +200,146 @@ def test_draw_stops_a_slow_dot_at_its_timeout_and_says_what_to_try(tmp_path):
 def test_console_script_is_declared():
     text = (ROOT / "pyproject.toml").read_text()
     assert 'autograd-lite = "autograd_lite.cli:main"' in text
+
+
+# -- a saved model: evaluate, predict, export; checkpoints and --resume ---------------------------
+def train_small(tmp_path, capsys, *extra):
+    assert cli.main(["train", "--epochs", "2", "--hidden", "8", "--verbose", "0", *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_a_saved_model_evaluates_without_code(tmp_path, capsys):
+    pytest.importorskip("safetensors")
+    out = train_small(tmp_path, capsys, "--save", str(tmp_path / "m.safetensors"))
+    final = re.search(r"final \(training data\): (loss \d\.\d{4} - accuracy [\d.]+%)", out).group(1)
+    assert cli.main(["evaluate", str(tmp_path / "m.safetensors")]) == 0
+    out = capsys.readouterr().out
+    assert "model: 2 -> 8 sigmoid -> 10 softmax" in out
+    assert f"on the training data: {final}" in out  # the same figures as train's last line
+    header, *rows = out.split("(rows: true class, columns: predicted class):\n")[1].splitlines()
+    assert header.split() == [str(c) for c in range(10)] and [row.split()[0] for row in rows] == header.split()
+    assert sum(int(n) for row in rows for n in row.split()[1:]) == 1000  # every blob point counted once
+
+
+def test_predict_reads_npy(tmp_path, capsys):
+    train_small(tmp_path, capsys, "--save", str(tmp_path / "m.npz"))
+    points, labels = ag.data.blobs(n_centers=10, per_center=100, seed=0)
+    np.save(tmp_path / "points.npy", points[:3])
+    assert cli.main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "points.npy")]) == 0
+    out = capsys.readouterr().out
+    assert re.findall(r"points.npy\[(\d)\]: class \d, probability [\d.]+%", out) == ["0", "1", "2"]
+
+
+def test_predict_reads_a_png_with_pillow(tmp_path, capsys):
+    image = pytest.importorskip("PIL.Image")
+    train_small(tmp_path, capsys, "--save", str(tmp_path / "m.npz"))
+    image.fromarray(np.array([[10, 200]], dtype=np.uint8)).save(tmp_path / "two.png")  # the blobs model takes 2 numbers
+    assert cli.main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "two.png")]) == 0
+    assert re.search(r"two.png: class \d, probability [\d.]+%", capsys.readouterr().out)
+    image.fromarray(np.zeros((1, 3), dtype=np.uint8)).save(tmp_path / "three.png")
+    assert cli.main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "three.png")]) == 2
+    assert "three.png holds 3 numbers (shape (1, 3)), not a whole number of samples of 2" in capsys.readouterr().err
+
+
+def test_predict_reads_a_pgm_image_with_numpy_alone():
+    pixels = np.arange(28 * 28, dtype=np.uint8).reshape(28, 28)
+    assert np.array_equal(cli._read_pgm_bytes(b"P5\n# made by hand\n28 28\n255\n" + pixels.tobytes(), "x.pgm"),
+                          pixels)
+    text = b"P2 2 2 255\n0 1\n2 255\n"
+    assert cli._read_pgm_bytes(text, "t.pgm").tolist() == [[0, 1], [2, 255]]
+    with pytest.raises(ag.io.CheckpointError, match="x.pgm: a 28x28 image needs 784 pixels, the file has 3"):
+        cli._read_pgm_bytes(b"P5 28 28 255\n\x00\x01\x02", "x.pgm")
+
+
+def test_export_writes_an_onnx_file_that_onnx_runtime_runs(tmp_path, capsys):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    train_small(tmp_path, capsys, "--save", str(tmp_path / "m.npz"))
+    assert cli.main(["export", str(tmp_path / "m.npz"), "-o", str(tmp_path / "m.onnx")]) == 0
+    assert "input 'input' (batch, 2) float32, output 'output' (batch, 10) probabilities" in capsys.readouterr().out
+    points, _ = ag.data.blobs(n_centers=10, per_center=100, seed=0)
+    model, _, _ = cli._saved_model(str(tmp_path / "m.npz"))
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, {"input": points[:7]})[0], model.predict(points[:7], verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_resume_continues_a_checkpoint_to_the_same_bits(tmp_path, capsys):
+    train_small(tmp_path, capsys, "--epochs", "3", "--save", str(tmp_path / "straight.npz"))
+    train_small(tmp_path, capsys, "--epochs", "2", "--checkpoint", str(tmp_path / "ck.npz"))
+    assert ag.load(tmp_path / "ck.npz")["epoch"] == 2
+    assert cli.main(["train", "--resume", str(tmp_path / "ck.npz"), "--epochs", "3", "--verbose", "0",
+                     "--save", str(tmp_path / "resumed.npz")]) == 0
+    assert "(resuming after epoch 2 from" in capsys.readouterr().out
+    straight, resumed = ag.load(tmp_path / "straight.npz"), ag.load(tmp_path / "resumed.npz")
+    assert all(straight[k].tobytes() == resumed[k].tobytes() for k in straight)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--epochs", "3", "--hidden", "4"], "these options differ from it: --hidden 4 (the checkpoint has 8)"),
+    (["--epochs", "1"], "has 1 epochs done; give --epochs N, the number of epochs in all, larger than that"),
+])
+def test_resume_refuses_options_that_change_the_training(tmp_path, capsys, args, message):
+    train_small(tmp_path, capsys, "--epochs", "1", "--checkpoint", str(tmp_path / "ck.npz"))
+    assert cli.main(["train", "--resume", str(tmp_path / "ck.npz"), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_commands_on_files_that_are_not_saved_models_exit_2(tmp_path, capsys):
+    ag.save(nn.Linear(2, 3), tmp_path / "plain.npz")
+    assert cli.main(["evaluate", str(tmp_path / "plain.npz")]) == 2
+    assert "plain.npz has no architecture record in its metadata" in capsys.readouterr().err
+    assert cli.main(["train", "--resume", str(tmp_path / "missing.npz"), "--epochs", "2"]) == 2
+    assert "no checkpoint file at" in capsys.readouterr().err
+    (tmp_path / "huge.npy").write_bytes(b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, "
+                                        b"'shape': (1000000000000,), }" + b" " * 44 + b"\n")
+    train_small(tmp_path, capsys, "--save", str(tmp_path / "m.npz"))
+    assert cli.main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "huge.npy")]) == 2
+    assert "huge.npy is not a readable .npy array" in capsys.readouterr().err
+
+
+def test_holdout_needs_an_mnist_data_set(tmp_path, capsys):
+    assert cli.main(["train", "--holdout"]) == 2
+    assert "--holdout splits the test images of --dataset mnist or fashion-mnist" in capsys.readouterr().err
+    train_small(tmp_path, capsys, "--save", str(tmp_path / "m.npz"))
+    assert cli.main(["evaluate", str(tmp_path / "m.npz"), "--holdout"]) == 2
+    assert "--holdout splits the test images" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "mnist").is_dir(), reason="the offline MNIST files are absent")
+def test_holdout_trains_on_the_offline_mnist_test_split(capsys):
+    data_dir = str(ROOT.parent / "shared" / "data" / "mnist")
+    assert cli.main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--holdout", "--epochs", "1",
+                     "--hidden", "8", "--batch-size", "500", "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "the first 8,000 images of the test split for training, the last 2,000 for testing" in out
+    assert "final (2,000 test images)" in out
+
+
+def test_help_documents_the_exit_status():
+    text = cli.build_parser().format_help()
+    assert "exit status: 0 done; 1 the command failed while running" in " ".join(text.split())
+    assert "2 a usage error" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("expression, at, warned", [
+    ("log(a)", "a=-1", "L = nan"),
+    ("a/b", "a=1,b=0", "L = inf, dL/da = inf, dL/db = -inf"),
+])
+def test_draw_warns_when_a_value_is_not_finite(capsys, expression, at, warned):
+    assert cli.main(["draw", expression, "--at", at]) == 0
+    err = capsys.readouterr().err
+    assert f"autograd-lite: warning: {warned}: not a finite number at these values" in err
+
+
+def test_draw_does_not_warn_about_a_variable_named_nan(capsys):
+    assert cli.main(["draw", "nan*2", "--at", "nan=1"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_draw_without_the_graphviz_package_is_a_usage_error_in_cli_terms(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    assert cli.main(["draw", "a*b", "--at", "a=2,b=-3", "-o", str(tmp_path / "g.svg")]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'autograd-lite[viz]'" in err and "without -o and --steps" in err
+    assert "viz.text" not in err

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
-from autograd_lite import nn
+from autograd_lite import functional as F
+from autograd_lite import nn, optim
 from autograd_lite.nn import init
 
 
@@ -73,10 +74,32 @@ def test_mlp_gradients_pass_gradcheck():
 # -- Dense -------------------------------------------------------------------------------
 def test_dense_infers_its_input_size_at_the_first_call():
     layer = nn.Dense(4, seed=0)
-    assert not layer.built and layer.parameters() == []
+    placeholders = layer.parameters()
+    assert not layer.built and [type(p).__name__ for p in placeholders] == ["UninitializedParameter"] * 2
+    assert layer.state_dict() == {}
     y = layer(np.ones((2, 3), dtype=np.float32))
     assert y.shape == (2, 4) and layer.built
     assert [(n, p.shape) for n, p in layer.named_parameters()] == [("weight", (4, 3)), ("bias", (4,))]
+    assert all(a is b for a, b in zip(layer.parameters(), placeholders))  # filled in place
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda params: optim.SGD(params, lr=0.1),
+    lambda params: optim.Adam(params, lr=0.1),
+    lambda params: optim.get("rmsprop", params),
+])
+def test_an_optimizer_made_before_the_first_call_updates_a_lazy_dense(make_optimizer):
+    # the plain loop with Keras-style layers: the optimizer is built before any input was seen
+    model = nn.Sequential(nn.Dense(4, activation="relu", seed=0), nn.Dense(2, seed=1))
+    opt = make_optimizer(model.parameters())
+    x, y = np.ones((3, 5), dtype=np.float32), np.array([0, 1, 1])
+    loss = F.cross_entropy(model(x), y)  # the first call fills the placeholders
+    first = {name: p.data.copy() for name, p in model.named_parameters()}
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    changed = [name for name, p in model.named_parameters() if not np.array_equal(p.data, first[name])]
+    assert changed == ["0.weight", "0.bias", "1.weight", "1.bias"]
 
 
 def test_dense_has_glorot_uniform_weights_and_zero_bias():

@@ -209,3 +209,14 @@ def test_module_gradients_flow_to_every_parameter():
     x = ag.Tensor(np.ones((2, 2), dtype=np.float32))
     model(x).sum().backward()
     assert [p.grad.shape for p in model.parameters()] == [p.shape for p in model.parameters()]
+
+
+def test_load_state_dict_refuses_a_dtype_it_cannot_cast_and_changes_nothing():
+    from autograd_lite.nn import Linear, StateDictError
+    layer = Linear(2, 1, seed=0)
+    before = layer.state_dict()
+    with pytest.raises(StateDictError, match=r"bias: expected numbers that fit float32, got complex128"):
+        layer.load_state_dict({"weight": np.ones((1, 2)), "bias": np.ones(1, dtype=complex)})
+    assert all(np.array_equal(before[k], v) for k, v in layer.state_dict().items())
+    layer.load_state_dict({"weight": np.ones((1, 2)), "bias": np.zeros(1)})  # float64 into float32 is cast
+    assert layer.weight.data.dtype == np.float32 and layer.weight.data.tolist() == [[1.0, 1.0]]

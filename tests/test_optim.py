@@ -263,9 +263,9 @@ def test_passing_a_model_instead_of_its_parameters_says_so():
         optim.SGD(nn.Sequential(nn.Linear(1, 1)))
 
 
-def test_an_empty_parameter_list_is_an_error_that_mentions_unbuilt_dense_layers():
-    with pytest.raises(ValueError, match="empty parameter list.*Dense"):
-        optim.Adam(nn.Sequential(nn.Dense(4)).parameters())
+def test_an_empty_parameter_list_is_an_error():
+    with pytest.raises(ValueError, match="Adam got an empty parameter list"):
+        optim.Adam(nn.Sequential(nn.ReLU()).parameters())
 
 
 def test_non_leaf_and_duplicate_parameters_are_refused():

@@ -10,7 +10,7 @@ from ..engine import ShapeError
 from ..ops.linalg import Linear as LinearOp
 from ..tensor import Tensor, as_tensor
 from . import activations, init
-from .module import Module, Parameter
+from .module import Module, Parameter, UninitializedParameter
 
 __all__ = ["Linear", "Dense", "Dropout", "Flatten"]
 
@@ -52,10 +52,11 @@ class Dense(Linear):
     """Keras's Dense layer: ``activation(x @ weightᵀ + bias)`` with Glorot-uniform weights and zero bias.
 
     The input size is inferred at the first call unless ``input_dim`` is
-    given, as ``keras.layers.Dense(512, activation="relu")`` does; until then
-    the layer has no parameters (``built`` is False), so build it (one call on
-    a batch) before handing ``parameters()`` to an optimizer. Loading a state
-    dict builds it from the saved weight's shape.
+    given, as ``keras.layers.Dense(512, activation="relu")`` does. Until then
+    (``built`` is False) its weight and bias are placeholders
+    (:class:`UninitializedParameter`, as PyTorch's ``LazyLinear`` has), which
+    the first call fills in place: an optimizer made before that call updates
+    them. Loading a state dict builds the layer from the saved weight's shape.
 
     ``activation``: ``None``/``"linear"``, a name (``"relu"``, ``"sigmoid"``,
     ``"softmax"``, ``"tanh"``, ...) or any callable on tensors.
@@ -63,6 +64,7 @@ class Dense(Linear):
     The weight is stored as in :class:`Linear`, ``(units, in_features)``: Keras's
     kernel is its transpose. One layout lets Dense and Linear checkpoints be
     exchanged, and matches the transposed ``W_h``/``W_o`` arrays seed program 000 saves.
+    ``kernel`` and ``get_weights()`` give Keras's layout, ``(in_features, units)``.
 
     >>> layer = Dense(4, activation="relu", seed=0)
     >>> layer(np.ones((2, 3), dtype=np.float32)).shape, layer.weight.shape
@@ -75,27 +77,76 @@ class Dense(Linear):
         self.in_features = None if input_dim is None else _positive(input_dim, "input_dim")
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.weight: Parameter | None = None  # set here so that weight comes before bias once built
-        self.bias: Parameter | None = None
+        self.weight: Parameter = UninitializedParameter()
+        self.bias: Parameter | None = UninitializedParameter() if use_bias else None
         self._rng = init.as_generator(seed)
         if input_dim is not None:
             self.build(input_dim)
 
     @property
     def built(self) -> bool:
-        return self.weight is not None
+        return not isinstance(self.weight, UninitializedParameter)
 
     def build(self, in_features: int) -> None:
-        """Create the weight for inputs with ``in_features`` columns (done by the first call)."""
+        """Fill the weight for inputs with ``in_features`` columns, in place (done by the first call)."""
+        if self.built:
+            raise RuntimeError(f"Dense: already built, for inputs of {self.in_features} features")
         self.in_features = _positive(in_features, "in_features")
-        self.weight = Parameter(init.glorot_uniform((self.units, in_features), seed=self._rng))
-        self.bias = Parameter(init.zeros((self.units,))) if self.use_bias else None
+        self.weight.materialize(init.glorot_uniform((self.units, in_features), seed=self._rng))
+        if self.bias is not None:
+            self.bias.materialize(init.zeros((self.units,)))
+
+    def _lazy_shapes(self, prefix: str, state_dict: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
+        in_features = self._saved_in_features(prefix, state_dict)
+        if self.built or in_features is None:
+            return {}
+        shapes = {prefix + "weight": (self.units, in_features)}
+        if self.bias is not None:
+            shapes[prefix + "bias"] = (self.units,)
+        return shapes
 
     def _materialize(self, prefix: str, state_dict: Mapping[str, Any]) -> None:
+        in_features = self._saved_in_features(prefix, state_dict)
+        if not self.built and in_features is not None:
+            self.build(in_features)
+
+    def _saved_in_features(self, prefix: str, state_dict: Mapping[str, Any]) -> int | None:
         weight = state_dict.get(prefix + "weight")
         shape = np.shape(getattr(weight, "data", weight))
-        if not self.built and len(shape) == 2 and shape[0] == self.units:
-            self.build(shape[1])
+        return shape[1] if len(shape) == 2 and shape[0] == self.units and shape[1] > 0 else None
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The weight in Keras's layout, ``(in_features, units)``: a transposed view of ``weight``."""
+        self._check_built("kernel")
+        return self.weight.data.T
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Keras's ``[kernel, bias]`` (copies), the kernel as ``(in_features, units)``.
+
+        >>> layer = Dense(3, input_dim=2, seed=0)
+        >>> [w.shape for w in layer.get_weights()]
+        [(2, 3), (3,)]
+        """
+        self._check_built("get_weights")
+        return [self.kernel.copy()] + ([self.bias.data.copy()] if self.bias is not None else [])
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set ``[kernel, bias]`` given in Keras's layout (building the layer from the kernel's shape if needed)."""
+        expected = 2 if self.bias is not None else 1
+        if len(weights) != expected:
+            raise ValueError(f"Dense.set_weights: expected {expected} arrays ([kernel{', bias' if expected == 2 else ''}]), "
+                             f"got {len(weights)}")
+        kernel = np.asarray(weights[0])
+        state = {"weight": kernel.T, **({"bias": np.asarray(weights[1])} if expected == 2 else {})}
+        if kernel.ndim != 2 or kernel.shape[1] != self.units:
+            raise ShapeError(f"Dense.set_weights: the kernel must have shape (in_features, {self.units}), "
+                             f"got {kernel.shape}")
+        self.load_state_dict(state)
+
+    def _check_built(self, what: str) -> None:
+        if not self.built:
+            raise RuntimeError(f"Dense.{what}: the layer is not built yet (call it once on a batch, or give input_dim=)")
 
     def extra_repr(self) -> str:
         size = "" if self.built else ", not built"

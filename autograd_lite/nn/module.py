@@ -9,7 +9,7 @@ import numpy as np
 from .. import engine
 from ..tensor import Tensor
 
-__all__ = ["Parameter", "Module", "StateDictError", "IncompatibleKeys", "RemovableHandle"]
+__all__ = ["Parameter", "UninitializedParameter", "Module", "StateDictError", "IncompatibleKeys", "RemovableHandle"]
 
 
 class Parameter(Tensor):
@@ -33,6 +33,35 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+class UninitializedParameter(Parameter):
+    """A lazy layer's parameter before the layer has seen its first input: no shape yet, no values.
+
+    As in PyTorch's lazy modules, the layer hands these to an optimizer made
+    before its first call, and :meth:`materialize` fills the same object in
+    place at that call (it becomes a plain :class:`Parameter`), so the
+    optimizer updates it from then on. ``state_dict()`` leaves it out.
+
+    >>> p = UninitializedParameter()
+    >>> p.materialize(np.zeros((2, 3), dtype=np.float32))
+    >>> type(p).__name__, p.shape
+    ('Parameter', (2, 3))
+    """
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(np.empty((0,), dtype=np.float32))
+
+    def materialize(self, data: np.ndarray) -> None:
+        """Take ``data`` (copied, dtype kept) as this parameter's value, in place."""
+        self.data = np.array(data, copy=True)
+        self.__class__ = Parameter  # the same slots: only the class changes, every reference stays valid
+        self._bump_version()
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"
 
 
 class StateDictError(ValueError):
@@ -260,7 +289,8 @@ class Module:
         Copies, not views (PyTorch returns tensors that share memory): a saved
         state dict stays as it was while training goes on.
         """
-        return {name: t.data.copy() for name, t in self._named_state()}
+        return {name: t.data.copy() for name, t in self._named_state()
+                if not isinstance(t, UninitializedParameter)}
 
     def _named_state(self) -> list[tuple[str, Tensor]]:
         return list(self.named_parameters()) + self.named_buffers(persistent_only=True)
@@ -270,43 +300,59 @@ class Module:
 
         With ``strict=True`` (the default) the names must match exactly;
         otherwise :class:`StateDictError` lists every missing, unexpected and
-        wrongly shaped key, and nothing is changed. ``strict=False`` loads what
+        wrongly shaped key (or one whose dtype cannot be cast, as complex to
+        float), and nothing is changed. ``strict=False`` loads what
         matches and returns the missing and unexpected keys; shapes must still match.
         A Dense layer not built yet takes its input size from the saved weight.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict: expected a dict of arrays, got {type(state_dict).__name__}")
+        # Check everything before changing anything: a lazy layer is built only once the whole dict fits.
+        lazy_shapes: dict[str, tuple[int, ...]] = {}
         for name, module in self.named_modules():
-            module._materialize(f"{name}." if name else "", state_dict)
+            lazy_shapes.update(module._lazy_shapes(f"{name}." if name else "", state_dict))
         params = dict(self._named_state())
         missing = [k for k in params if k not in state_dict]
         unexpected = [k for k in state_dict if k not in params]
-        arrays, wrong_shape = {}, []
+        arrays, mismatched = {}, []
         for name, p in params.items():
             if name in state_dict:
                 value = state_dict[name]
                 arrays[name] = np.asarray(value.data if isinstance(value, Tensor) else value)
-                if arrays[name].shape != p.shape:
-                    wrong_shape.append(f"{name}: expected {p.shape}, got {arrays[name].shape}")
-        if wrong_shape or (strict and (missing or unexpected)):
+                unbuilt = isinstance(p, UninitializedParameter)
+                expected = lazy_shapes.get(name) if unbuilt else p.shape
+                if arrays[name].shape != expected:
+                    mismatched.append(f"{name}: expected {expected}, got {arrays[name].shape}" if expected else
+                                       f"{name}: got {arrays[name].shape}, which does not fit the unbuilt layer")
+                elif not np.can_cast(arrays[name].dtype, p.dtype, casting="same_kind"):  # float64 -> float32 is fine
+                    mismatched.append(f"{name}: expected numbers that fit {p.dtype}, got {arrays[name].dtype}")
+        if mismatched or (strict and (missing or unexpected)):
             raise StateDictError(self._mismatch_message(missing if strict else [],
-                                                        unexpected if strict else [], wrong_shape))
+                                                        unexpected if strict else [], mismatched))
+        for name, module in self.named_modules():
+            module._materialize(f"{name}." if name else "", state_dict)
         for name, array in arrays.items():
             params[name].data[...] = array  # in place: optimizers and views keep pointing at the same array
             params[name]._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
-    def _materialize(self, prefix: str, state_dict: Mapping[str, Any]) -> None:
-        """Lazy layers create their parameters here from the saved shapes (PyTorch's lazy modules do too)."""
+    def _lazy_shapes(self, prefix: str, state_dict: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
+        """For a lazy layer not built yet: the shapes its parameters would take from ``state_dict``
+        (``{full name: shape}``), without building it. Other modules have none."""
+        return {}
 
-    def _mismatch_message(self, missing: list[str], unexpected: list[str], wrong_shape: list[str]) -> str:
+    def _materialize(self, prefix: str, state_dict: Mapping[str, Any]) -> None:
+        """Lazy layers create their parameters here from the saved shapes (PyTorch's lazy modules do too),
+        once :meth:`load_state_dict` has checked them with :meth:`_lazy_shapes`."""
+
+    def _mismatch_message(self, missing: list[str], unexpected: list[str], mismatched: list[str]) -> str:
         lines = [f"state dict does not fit {type(self).__name__}:"]
         if missing:
             lines.append(f"  missing keys: {', '.join(missing)}")
         if unexpected:
             lines.append(f"  unexpected keys: {', '.join(unexpected)}")
-        if wrong_shape:
-            lines.append(f"  wrong shapes: {'; '.join(wrong_shape)}")
+        if mismatched:
+            lines.append(f"  wrong shapes or dtypes: {'; '.join(mismatched)}")
         unbuilt = [name or type(m).__name__ for name, m in self.named_modules() if getattr(m, "built", True) is False]
         if unbuilt:
             lines.append(f"  note: {', '.join(unbuilt)} not built yet (the input size is inferred at the first "
@@ -327,7 +373,8 @@ class Module:
     def _repr_lines(self, seen: frozenset[int] = frozenset()) -> list[str]:
         seen = seen | {id(self)}
         head = f"{type(self).__name__}({self.extra_repr()})"
-        own = [(n, p.shape) for n, p in self._named_members() if isinstance(p, Parameter)]
+        own = [(n, p.shape) for n, p in self._named_members()
+               if isinstance(p, Parameter) and not isinstance(p, UninitializedParameter)]
         children = [(n, m) for n, m in self.named_children() if id(m) not in seen]
         if not children:  # a leaf layer: its parameter shapes fit on its line
             return [head + ("  " + ", ".join(f"{n} {shape}" for n, shape in own) if own else "")]

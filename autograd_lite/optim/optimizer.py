@@ -44,8 +44,7 @@ class Optimizer:
                             f"{type(params).__name__}; pass model.parameters()")
         params = list(params)
         if not params:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list (a model made of Dense layers "
-                             f"without input_dim has no parameters until its first call)")
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
         for group in (params if isinstance(params[0], dict) else [{"params": params}]):
             self.add_param_group(group)
 
@@ -62,6 +61,18 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: unknown setting(s) {', '.join(sorted(unknown))} in a "
                             f"parameter group; known: {', '.join(self.defaults)}")
         self.param_groups.append({**self.defaults, **group, "params": params})
+
+    def build(self, var_list: Iterable[Tensor]) -> None:
+        """Keras's ``optimizer.build``: give an optimizer made without parameters (``Adam()``,
+        ``get("rmsprop")``) the variables it will update, before the first step; needed to load its
+        saved state. An optimizer that has parameters already is left as it is.
+
+        >>> from autograd_lite import nn, optim
+        >>> model, opt = nn.Linear(2, 1, seed=0), optim.get("adam")
+        >>> opt.build(model.parameters())
+        """
+        if not self.param_groups:
+            self.add_param_group({"params": list(var_list)})
 
     def _check_new(self, p: Any, known: set[int]) -> None:
         name = type(self).__name__
