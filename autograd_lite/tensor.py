@@ -5,18 +5,19 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .engine import Node, ShapeError, mark_changed, raw
+from .dtypes import DEFAULT_FLOAT, forward_with_promotion
+from .engine import ArgumentError, Node, ShapeError, mark_changed, raw
 from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
 from .ops.arithmetic import ArithmeticOperators
 from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
-from .ops.indexing import GetItem
+from .ops.indexing import GetItem, index_steps
 from .ops.linalg import MatMul
 from .ops.reductions import Max, Mean, Min, Sum, normalize_axes
 from .ops.shape import BroadcastTo, Permute, Reshape
 
 __all__ = ["Tensor", "tensor", "as_tensor", "resolve_axis"]
 
-_DEFAULT_FLOAT = np.float32
+_DEFAULT_FLOAT = DEFAULT_FLOAT
 
 
 def _to_array(data: Any, dtype: Any = None, copy: bool = False) -> np.ndarray:
@@ -274,7 +275,15 @@ class Tensor(ArithmeticOperators, Node):
     def __ne__(self, other): return Tensor._from_op(self.data != raw(other), None)  # type: ignore[override]
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return GetItem(index)(self)
+        """numpy's indexing, with PyTorch's dimension order where the two differ (see ``index_steps``).
+
+        >>> Tensor(np.zeros((2, 3, 4)))[1, :, [0, 1]].shape     # numpy would give (2, 3)
+        (3, 2)
+        """
+        out = self
+        for step in index_steps(index):
+            out = GetItem(step)(out)
+        return out
 
     # -- elementwise --------------------------------------------------------
     def exp(self): return Exp()(self)
@@ -294,7 +303,7 @@ class Tensor(ArithmeticOperators, Node):
 
     def clip(self, min: float | None = None, max: float | None = None) -> "Tensor":  # noqa: A002 (PyTorch's names)
         if min is None and max is None:
-            raise ValueError("clip: give at least one of min and max")
+            raise ArgumentError("clip: give at least one of min and max")
         return Clip(min, max)(self)
 
     clamp = clip
@@ -450,3 +459,4 @@ def as_tensor(x: Any, dtype: Any = None) -> Tensor:
 
 
 Tensor._graph_kind = Tensor
+Tensor._dtype_rules = staticmethod(forward_with_promotion)
