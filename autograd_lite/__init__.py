@@ -13,9 +13,13 @@ import importlib
 from typing import Any
 
 from . import functional
+from .creation import *  # noqa: F401,F403  (ag.zeros, ag.randn, ...: torch's spelling)
+from .creation import __all__ as _creation_names
+from .dtypes import TORCH_NAMES as _dtype_names
 from .engine import (AnomalyError, ShapeError, detect_anomaly, enable_grad, grad, is_grad_enabled,
                      no_grad)
 from .gradcheck import GradcheckError, gradcheck
+from .random import initial_seed, manual_seed
 from .tape import GradientTape
 from .tensor import Tensor, as_tensor, tensor
 from .value import Value
@@ -29,7 +33,9 @@ __all__ = [
     "Tensor", "Value", "tensor", "as_tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "GradientTape", "gradcheck", "GradcheckError", "ShapeError", "AnomalyError",
     "functional", *sorted(_LAZY_MODULES), *sorted(_LAZY_NAMES),
+    "manual_seed", "initial_seed", *_creation_names, *_dtype_names,
 ]
+globals().update(_dtype_names)  # ag.float32, ag.long, ag.bool...: the dtypes under PyTorch's names
 
 
 def __getattr__(name: str) -> Any:

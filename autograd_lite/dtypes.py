@@ -121,3 +121,14 @@ def forward_with_promotion(op: Any, data: Sequence[np.ndarray]) -> Any:
             and not any(x.dtype.kind == "f" for x in data) and not getattr(op, "chooses_dtype", False)):
         out = np.asarray(out, dtype=DEFAULT_FLOAT)
     return out
+
+
+
+# PyTorch's dtype names, which ``autograd_lite`` exports (``ag.float32``, ``ag.long``...) for ``dtype=`` and
+# ``.to()``. A dict rather than module globals, so that ``bool``, ``int`` and ``float`` stay the builtins here.
+TORCH_NAMES: dict[str, np.dtype] = {
+    name: np.dtype(code) for name, code in [
+        ("bool", "b1"), ("uint8", "u1"), ("int8", "i1"), ("int16", "i2"), ("short", "i2"), ("int32", "i4"),
+        ("int", "i4"), ("int64", "i8"), ("long", "i8"), ("float16", "f2"), ("half", "f2"),
+        ("float32", "f4"), ("float", "f4"), ("float64", "f8"), ("double", "f8")]
+}
