@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
-from autograd_lite import creation, dtypes, random, transforms
+from autograd_lite import creation, dtypes, linalg, losses, random, transforms
+from autograd_lite.ops import casts, einsum, gather_scatter, padding, reorder
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +16,11 @@ def unseeded():
     random._State.generator, random._State.seed = saved
 
 
-@pytest.mark.parametrize("module", [creation, dtypes, random, transforms], ids=lambda m: m.__name__)
+MODULES = [creation, dtypes, random, transforms, linalg, losses, einsum, gather_scatter, padding, reorder]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_examples_run(module):
-    result = doctest.testmod(module, extraglobs={"ag": ag, "np": np}, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(module, extraglobs={"ag": ag, "np": np, "Tensor": ag.Tensor},
+                             optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

@@ -47,11 +47,11 @@ class Einsum(Op, name="einsum", vjp=True, saves=None):
     """einsum(subscripts, x0, x1, ...): sums of products over the repeated labels.
 
     ∂L/∂xᵢ = einsum of g with the other operands, onto xᵢ's labels: g carries the
-    output's labels, the others theirs, and the result takes xᵢ's. Two more
+    output's labels, the others theirs, and the result takes xᵢ's. More
     operands make that always possible: a ones vector for a label only xᵢ has
-    (it was summed away, so its gradient is g copied along it), and an identity
-    matrix for each repeat of a label within xᵢ (``"ii->i"``: the gradient lands
-    on the diagonal).
+    (it was summed away, so its gradient is g copied along it; a ones block of
+    its ``...`` shape likewise), and an identity matrix for each repeat of a
+    label within xᵢ (``"ii->i"``: the gradient lands on the diagonal).
     """
     __slots__ = ("subscripts", "inputs_labels", "output_labels", "count")
 
@@ -71,7 +71,12 @@ class Einsum(Op, name="einsum", vjp=True, saves=None):
         return f"einsum({','.join(self.inputs_labels)}->{self.output_labels})"
 
     def forward(self, *xs):
-        return np.einsum(self.subscripts, *xs, optimize=len(xs) > 2)
+        optimize = len(xs) > 2
+        if _ELLIPSIS in self.output_labels or not any(_ELLIPSIS in part for part in self.inputs_labels):
+            return np.einsum(self.subscripts, *xs, optimize=optimize)
+        # '...' summed away ("...i->i"): numpy refuses it, PyTorch allows it; keep '...' in the output, then sum it
+        full = np.einsum(",".join(self.inputs_labels) + "->..." + self.output_labels, *xs, optimize=optimize)
+        return full.sum(axis=tuple(range(full.ndim - len(self.output_labels))))
 
     def backward(self, g, y, *xs):
         return tuple(self._operand_grad(i, g, xs) if self.needs_input_grad(i) else None for i in range(len(xs)))
@@ -86,8 +91,9 @@ class Einsum(Op, name="einsum", vjp=True, saves=None):
                 parts.append(self.inputs_labels[j])
                 operands.append(x)
                 available |= set(_letters(self.inputs_labels[j]))
-        if _ELLIPSIS in target and not any(_ELLIPSIS in part for part in parts):
-            # '...' summed away (``"...i->i"``): a ones block of its shape copies g along it
+        if _ELLIPSIS in target:
+            # A ones block of xᵢ's own '...' shape: the result then spans at least that shape (g copied along
+            # it where '...' was summed away or broadcast), and SumTo below folds any broadcast back.
             k = target.index(_ELLIPSIS)
             parts.append(_ELLIPSIS)
             operands.append(np.ones(shape[k:len(shape) - (len(target) - k - 1)], dtype=np.result_type(raw(g))))
