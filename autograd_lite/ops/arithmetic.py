@@ -108,15 +108,15 @@ class Pow(Op):
         return lib(a).power(a, b)
 
     def backward(self, g, y, a, b):
-        from .elementwise import Log, Where
+        from .elementwise import Log
         ga = gb = None
         # At the domain's edges PyTorch takes limits, and so do we: ∂/∂a = 0 where b = 0 (b·a^(b-1)
         # would be 0·inf at a = 0); ∂/∂b = 0 where a = 0 and b ≥ 0 (a^b·ln a would be 0·(-inf)),
         # while a = 0, b < 0 gives inf·(-inf) = -inf.
-        if self.needs_input_grad(0):
-            ga = g * _where_not(raw(b) == 0, b * Pow().apply(a, b - 1))
-        if self.needs_input_grad(1):
-            with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # the edges' 0·inf, replaced just after
+            if self.needs_input_grad(0):
+                ga = g * _where_not(raw(b) == 0, b * Pow().apply(a, b - 1))
+            if self.needs_input_grad(1):
                 gb = g * _where_not((raw(a) == 0) & (raw(b) >= 0), y * Log().apply(a))
         return ga, gb
 
