@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .dtypes import DEFAULT_FLOAT
+from .dtypes import DEFAULT_FLOAT, as_dtype
 from .engine import ArgumentError
 from .random import as_generator
 from .tensor import Tensor
@@ -43,15 +43,7 @@ def _size(size: Sequence[Any], fn: str) -> tuple[int, ...]:
 
 
 def _dtype(dtype: Any, default: Any, fn: str) -> np.dtype:
-    if dtype is None:
-        return np.dtype(default)
-    try:
-        wanted = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{fn}: {dtype!r} is not a dtype") from None
-    if wanted.kind not in "biuf":
-        raise TypeError(f"{fn}: dtype must be bool, int or float; got {wanted}")
-    return wanted
+    return np.dtype(default) if dtype is None else as_dtype(dtype, fn)
 
 
 def _made(data: np.ndarray, requires_grad: bool) -> Tensor:

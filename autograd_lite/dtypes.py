@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["DEFAULT_FLOAT", "PROMOTION_TABLE", "promote_types", "result_type", "category", "forward_with_promotion"]
+__all__ = ["DEFAULT_FLOAT", "PROMOTION_TABLE", "as_dtype", "promote_types", "result_type", "category", "forward_with_promotion"]
 
 DEFAULT_FLOAT = np.dtype(np.float32)
 
@@ -72,6 +72,17 @@ def promote_types(a: Any, b: Any) -> np.dtype:
     if category(a) != category(b):  # as in the table: the float (or the int, over bool) wins
         return a if category(a) > category(b) else b
     return np.promote_types(a, b)
+
+
+def as_dtype(dtype: Any, fn: str) -> np.dtype:
+    """``dtype`` (a numpy dtype, its name, ``ag.float32``, or Python's ``float``/``int``/``bool``) checked."""
+    try:
+        wanted = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{fn}: {dtype!r} is not a dtype") from None
+    if wanted.kind not in "biuf":
+        raise TypeError(f"{fn}: dtype must be bool, int or float; got {wanted}")
+    return wanted
 
 
 def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:

@@ -5,14 +5,14 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .dtypes import DEFAULT_FLOAT, forward_with_promotion
+from .dtypes import DEFAULT_FLOAT, as_dtype, forward_with_promotion
 from .engine import ArgumentError, Node, ShapeError, mark_changed, raw
 from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
 from .ops.arithmetic import ArithmeticOperators
 from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
 from .ops.indexing import GetItem, index_steps
 from .ops import einsum as einsum_ops, gather_scatter, reorder
-from .ops.casts import Cast, Clone, as_dtype
+from .ops.casts import Cast, Clone
 from .ops.linalg import MatMul
 from .ops.reductions import Max, Mean, Min, Sum, normalize_axes
 from .ops.shape import BroadcastTo, Permute, Reshape

@@ -1,24 +1,12 @@
 """Changing a tensor's dtype (``float() double() half() int() long() bool() to() type()``) and ``clone``."""
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
 from ..engine import Op, raw
 
-__all__ = ["Cast", "Clone", "as_dtype"]
-
-
-def as_dtype(dtype: Any, fn: str) -> np.dtype:
-    """``dtype`` (a numpy dtype, its name, ``ag.float32``, or Python's ``float``/``int``/``bool``) checked."""
-    try:
-        wanted = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{fn}: {dtype!r} is not a dtype") from None
-    if wanted.kind not in "biuf":
-        raise TypeError(f"{fn}: dtype must be bool, int or float; got {wanted}")
-    return wanted
+__all__ = ["Cast", "Clone"]
 
 
 class Cast(Op, name="cast", args=("x",), derivatives=("1 (g cast back to x's dtype; none to an integer x)",),
