@@ -1,7 +1,6 @@
 """Changing a tensor's dtype (``float() double() half() int() long() bool() to() type()``) and ``clone``."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from ..engine import Op, raw

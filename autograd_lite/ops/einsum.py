@@ -65,7 +65,7 @@ class Einsum(Op, name="einsum", vjp=True, saves=None):
 
     @property
     def derivatives(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(f"einsum of g with the other operands, onto {labels!r}" for labels in self.inputs_labels)
+        return tuple(f"einsum of g with the other operands, onto x{i}'s labels" for i in range(self.count))
 
     def label(self) -> str:
         return f"einsum({','.join(self.inputs_labels)}->{self.output_labels})"

@@ -122,7 +122,7 @@ class ScatterReduce(Op, name="scatter_reduce", args=("x", "src"), vjp=True, save
                                  "g[index], shared as the reduction shares")):
     """scatter_reduce(x, dim, index, src, reduce): each place of x reduced with the src values sent to it.
 
-    ∂L/∂x = g where x took part, shared as the reduction shares;  ∂L/∂src = g[index], shared the same way.
+    ∂L/∂x = g where x took part, shared as the reduction shares;  ∂L/∂src = g[index], shared as the reduction shares.
     Sharing: ``sum`` passes g on; ``mean`` divides by the count; ``amax``/``amin`` split g evenly among the
     values equal to the result (as PyTorch); ``prod`` multiplies by the product of the others (exact
     where a value is 0, from the group's other values, but not differentiable twice there).
