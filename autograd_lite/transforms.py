@@ -59,7 +59,7 @@ def _prepare(x: Node, create_graph: bool, fn: str) -> Node:
     return Tensor._from_op(x.data, None).requires_grad_(True)
 
 
-def _zeros_like(x: Node, create_graph: bool) -> Node:
+def _zeros_like(x: Node) -> Node:
     if isinstance(x, Value):
         return Value(0.0)
     return Tensor._from_op(np.zeros_like(x.data), None)
@@ -93,7 +93,7 @@ def _grads(outputs: Sequence[Node], inputs: Sequence[Node], grad_outputs: Sequen
             if strict:
                 raise RuntimeError(f"{fn}: the output of the function is independent of input {i}; "
                                    f"this is not allowed in strict mode")
-            g = _zeros_like(x, create_graph)
+            g = _zeros_like(x)
         elif not create_graph and isinstance(x, Value) and not isinstance(g, Value):
             g = Value(g)
         result.append(g)
@@ -256,7 +256,24 @@ def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     >>> p
     Tensor([6., 0.])
     """
-    fn = "vhp"
+    return _hessian_product(func, inputs, v, create_graph, strict, "vhp")
+
+
+def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
+    """``(func(*inputs), H·v)``. The Hessian of a twice continuously differentiable function is
+    symmetric, so ``H·v = vᵀ·H``, computed as :func:`vhp` is (PyTorch computes it by a slower double-backward).
+
+    >>> out, p = ag.hvp(lambda x: (x ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([0.0, 1.0]))
+    >>> p
+    Tensor([ 0., 12.])
+    """
+    return _hessian_product(func, inputs, v, create_graph, strict, "hvp")
+
+
+def _hessian_product(func: Callable[..., Any], inputs: Any, v: Any, create_graph: bool, strict: bool,
+                     fn: str) -> tuple[Any, Any]:
+    """The gradient recorded (first backward), then its vjp with v (second backward)."""
     in_tuple, xs = _as_tuple(inputs, "input", fn)
     with enable_grad():
         xs = tuple(_prepare(x, create_graph, fn) for x in xs)
@@ -266,21 +283,6 @@ def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         used = [i for i, g in enumerate(first) if g.requires_grad]
         second = _grads([first[i] for i in used], xs, [vs[i] for i in used], create_graph, strict, fn)
     return _detached(out, create_graph), _mirror(in_tuple, [_detached(g, create_graph) for g in second])
-
-
-def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:
-    """``(func(*inputs), H·v)``. The Hessian of a twice continuously differentiable function is
-    symmetric, so ``H·v = vᵀ·H`` and this is :func:`vhp` (PyTorch computes it by a slower double-backward).
-
-    >>> out, p = ag.hvp(lambda x: (x ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([0.0, 1.0]))
-    >>> p
-    Tensor([ 0., 12.])
-    """
-    try:
-        return vhp(func, inputs, v, create_graph, strict)
-    except (TypeError, ValueError, RuntimeError) as error:
-        raise type(error)(str(error).replace("vhp:", "hvp:")) from None
 
 
 def _grad_function(func: Callable[..., Any], argnums: int | Sequence[int], fn: str,
