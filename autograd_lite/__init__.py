@@ -13,23 +13,31 @@ import importlib
 from typing import Any
 
 from . import functional
+from .creation import *  # noqa: F401,F403  (ag.zeros, ag.randn, ...: torch's spelling)
+from .creation import __all__ as _creation_names
+from .dtypes import TORCH_NAMES as _dtype_names
 from .engine import (AnomalyError, ShapeError, detect_anomaly, enable_grad, grad, is_grad_enabled,
                      no_grad)
 from .gradcheck import GradcheckError, gradcheck
+from .random import initial_seed, manual_seed
 from .tape import GradientTape
 from .tensor import Tensor, as_tensor, tensor
+from .transforms import elementwise_grad, hessian, hvp, jacobian, jvp, value_and_grad, vhp, vjp
 from .value import Value
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = {"nn", "optim", "data", "metrics", "training", "onnx"}
+_LAZY_MODULES = {"nn", "optim", "data", "metrics", "training", "onnx", "linalg"}
 _LAZY_NAMES = {"save": "io", "load": "io", "Model": "training", "History": "training"}
 
 __all__ = [
     "Tensor", "Value", "tensor", "as_tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "GradientTape", "gradcheck", "GradcheckError", "ShapeError", "AnomalyError",
     "functional", *sorted(_LAZY_MODULES), *sorted(_LAZY_NAMES),
+    "jacobian", "hessian", "vjp", "jvp", "hvp", "vhp", "value_and_grad", "elementwise_grad",
+    "manual_seed", "initial_seed", *_creation_names, *_dtype_names,
 ]
+globals().update(_dtype_names)  # ag.float32, ag.long, ag.bool...: the dtypes under PyTorch's names
 
 
 def __getattr__(name: str) -> Any:

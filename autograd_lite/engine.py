@@ -28,7 +28,7 @@ import numpy as np
 from . import anomaly_text
 
 __all__ = [
-    "Node", "Op", "ShapeError", "AnomalyError", "no_grad", "enable_grad",
+    "Node", "Op", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
     "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
     "run_on_float64", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
 ]
@@ -39,6 +39,13 @@ class ShapeError(ValueError, RuntimeError):
 
     Also a ``RuntimeError``, as PyTorch raises for shape mismatches, so code
     written for PyTorch (``except RuntimeError``) catches it.
+    """
+
+
+class ArgumentError(ValueError, RuntimeError):
+    """An argument an op cannot take (``clip(None, None)``, an integer to a negative integer power).
+
+    Also a ``RuntimeError``, as PyTorch raises for these, so ``except RuntimeError`` catches it.
     """
 
 
@@ -323,7 +330,8 @@ class Op:
         if kind is None:
             raise TypeError(f"{self.name}: an op needs at least one Tensor or Value input")
         try:
-            out = self.forward(*data)
+            # A Tensor's dtype rules (PyTorch's promotion, autograd_lite/dtypes.py); a Value's floats have none.
+            out = self.forward(*data) if kind._dtype_rules is None else kind._dtype_rules(self, data)
         except (ZeroDivisionError, OverflowError):  # only Python floats raise these: a Value's data
             out = run_on_float64(self.forward, *data)
         except (ValueError, IndexError, TypeError) as error:
@@ -477,6 +485,7 @@ class Node:
     _graph_kind: type  # the class op results are made of (set by subclasses)
     _broadcasts = True  # whether ops on this kind can broadcast (a Value's floats never do)
     _retain_graph_by_default = False
+    _dtype_rules: Callable[[Op, list], Any] | None = None  # runs an op's forward under the kind's dtype rules
 
     # Subclasses implement the NodeKind protocol below (Value and Tensor do).
 

@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from .engine import ShapeError
+from .engine import ArgumentError, ShapeError
 from .ops.losses import BinaryCrossEntropy, SigmoidCrossEntropy, SoftmaxCrossEntropy, one_hot
 from .tensor import Tensor, as_tensor
 
 __all__ = [
     "cross_entropy", "nll_loss", "sparse_categorical_crossentropy", "categorical_crossentropy",
     "binary_cross_entropy_with_logits", "binary_cross_entropy", "binary_crossentropy",
-    "mse_loss", "l1_loss",
+    "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "cosine_similarity",
 ]
 
 KERAS_EPSILON = 1e-7  # keras.backend.epsilon(): how far Keras keeps probabilities from 0 and 1
@@ -93,30 +93,99 @@ def _pick(log_p: Tensor, labels: np.ndarray, axis: int) -> Tensor:
     return -(log_p * one_hot(labels, log_p.shape[axis], axis, log_p.dtype)).sum(axis=axis)
 
 
-def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002 (PyTorch's name)
+def cross_entropy(input: Any, target: Any, weight: Any = None, *, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy straight from logits, fused and stable (PyTorch's ``F.cross_entropy``).
 
     ``target`` is either class labels (shape of ``input`` without the class
     axis 1; integer, or whole-number floats) or probabilities / one-hot rows
-    of ``input``'s shape. The gradient of the mean over N samples is
-    ``(softmax(input) - onehot) / N``.
+    of ``input``'s shape (soft targets, which may require grad). The gradient
+    of the mean over N samples is ``(softmax(input) - onehot) / N``.
+
+    PyTorch's options: ``weight`` (one weight per class: each sample's loss
+    is scaled by its class's weight, and ``"mean"`` divides by the sum of
+    those weights), ``ignore_index`` (samples with that label add nothing and
+    are not counted), ``label_smoothing`` ε (the target becomes
+    (1-ε)·onehot + ε/C). Every case is the one fused op with the target
+    written as a row of class weights ``T``: loss = -Σ_c T_c · log softmax(x)_c.
 
     >>> round(cross_entropy([[1.0, 1.0]], [1]).item(), 4)     # log 2
     0.6931
+    >>> round(cross_entropy([[2.0, 0.0]], [0], label_smoothing=0.2).item(), 4)
+    0.3269
     """
     fn = "cross_entropy"
     _check_reduction(reduction, fn)
     x = _prediction(input, fn)
     axis = _class_axis(x, fn)
-    if np.shape(target.data if isinstance(target, Tensor) else target) == x.shape:
+    num_classes = x.shape[axis]
+    w = _class_weights(weight, num_classes, x.dtype, fn)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ArgumentError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if np.shape(target.data if isinstance(target, Tensor) else target) == x.shape:  # probabilities
         t = _like(target, x, fn)
-    else:
-        t = Tensor(_labels(target, x, axis, fn))
-    return _reduce(SoftmaxCrossEntropy(axis)(x, t), reduction)
+        if label_smoothing:
+            t = t * (1.0 - label_smoothing) + label_smoothing / num_classes
+        if w is not None:
+            t = t * _along(w, axis, x.ndim)
+        return _reduce(SoftmaxCrossEntropy(axis)(x, t), reduction)
+    labels, kept = _labels_kept(target, x, axis, ignore_index, fn)
+    if w is None and label_smoothing == 0.0 and kept.all():
+        return _reduce(SoftmaxCrossEntropy(axis)(x, Tensor(labels)), reduction)  # the common case, the fastest
+    # Each sample's target row: (1-ε)·onehot scaled by its label's weight, plus ε/C times each class's weight;
+    # an ignored sample gets an all-zero row (no loss, no gradient) and no weight in the mean's denominator.
+    per_sample = kept * (1.0 if w is None else w[labels])
+    class_weights = 1.0 if w is None else _along(w, axis, x.ndim)
+    rows = (one_hot(labels, num_classes, axis, x.dtype) * (1.0 - label_smoothing) * np.expand_dims(per_sample, axis)
+            + label_smoothing / num_classes * class_weights * np.expand_dims(kept, axis))
+    losses = SoftmaxCrossEntropy(axis)(x, Tensor(rows.astype(x.dtype, copy=False)))
+    return _reduce_weighted(losses, np.asarray(per_sample, dtype=x.dtype), reduction)
 
 
-def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+def _class_weights(weight: Any, num_classes: int, dtype: np.dtype, fn: str) -> np.ndarray | None:
+    """``weight`` as a float array of one weight per class (``None`` stays ``None``)."""
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(f"{fn}: weight must be one number per class, got the string {weight!r} "
+                        f"(pass the reduction by name: reduction={weight!r})")
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    if w.shape != (num_classes,):
+        raise ShapeError(f"{fn}: weight must have shape ({num_classes},), one per class; got shape {w.shape}")
+    return w
+
+
+def _along(values: np.ndarray, axis: int, ndim: int) -> np.ndarray:
+    """A per-class vector shaped to broadcast along the class axis of an ``ndim``-dimensional input."""
+    shape = [1] * ndim
+    shape[axis] = values.size
+    return values.reshape(shape)
+
+
+def _labels_kept(target: Any, x: Tensor, axis: int, ignore_index: int, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    """The labels (ignored ones set to 0) and a mask of the samples that are not ignored."""
+    raw_labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    kept = raw_labels != ignore_index
+    labels = _labels(np.where(kept, raw_labels, 0), x, axis, fn)
+    return labels, kept
+
+
+def _reduce_weighted(losses: Tensor, per_sample: np.ndarray, reduction: str) -> Tensor:
+    """PyTorch's weighted reduction: ``"mean"`` divides by the total weight of the samples counted."""
+    if reduction == "mean":
+        total = per_sample.sum()
+        if total == 0:  # every sample ignored: nan, as PyTorch's 0/0, but a zero gradient (not 0·inf)
+            return losses.sum() * 0.0 + float("nan")
+        return losses.sum() / total
+    return _reduce(losses, reduction)
+
+
+def nll_loss(input: Any, target: Any, weight: Any = None, *, ignore_index: int = -100,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of the labels, given log-probabilities (pair with ``log_softmax``).
+
+    ``weight`` and ``ignore_index`` as in :func:`cross_entropy` (``"mean"``
+    divides by the summed weights of the samples not ignored).
 
     >>> round(nll_loss(Tensor([[1.0, 1.0]]).log_softmax(dim=1), [0]).item(), 4)
     0.6931
@@ -125,7 +194,12 @@ def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noq
     _check_reduction(reduction, fn)
     x = _prediction(input, fn)
     axis = _class_axis(x, fn)
-    return _reduce(_pick(x, _labels(target, x, axis, fn), axis), reduction)
+    w = _class_weights(weight, x.shape[axis], x.dtype, fn)
+    labels, kept = _labels_kept(target, x, axis, ignore_index, fn)
+    if w is None and kept.all():
+        return _reduce(_pick(x, labels, axis), reduction)
+    per_sample = (kept * (1.0 if w is None else w[labels])).astype(x.dtype)
+    return _reduce_weighted(_pick(x, labels, axis) * per_sample, per_sample, reduction)
 
 
 def _keras_log_probs(p: Tensor, axis: int) -> Tensor:
@@ -184,19 +258,49 @@ def categorical_crossentropy(probs_or_logits: Any, target: Any, from_logits: boo
     return _reduce(-(t * _keras_log_probs(p, axis)).sum(axis=axis), reduction)
 
 
-def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None, *,  # noqa: A002
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """Sigmoid and binary cross-entropy in one stable op: max(x,0) - x·t + log(1 + e^-|x|).
 
     Gradient σ(x) - t, correct for any logit (no overflow at x = ±1000).
-    ``target`` must have ``input``'s shape.
+    ``target`` must have ``input``'s shape. ``weight`` scales each element's
+    loss (broadcast); ``pos_weight`` (one per class, along the last axis)
+    scales the positive term, as PyTorch's: ``-(p·t·log σ(x) + (1-t)·log(1-σ(x)))``,
+    written ``(1 + (p-1)·t)·softplus(-x) + (1-t)·x`` so it stays stable.
 
     >>> binary_cross_entropy_with_logits([1000.0], [1.0]).item()
     0.0
+    >>> round(binary_cross_entropy_with_logits([0.0], [1.0], pos_weight=[3.0]).item(), 4)   # 3·log 2
+    2.0794
     """
     fn = "binary_cross_entropy_with_logits"
     _check_reduction(reduction, fn)
     x = _prediction(input, fn)
-    return _reduce(SigmoidCrossEntropy()(x, _like(target, x, fn)), reduction)
+    t = _like(target, x, fn)
+    if pos_weight is None:
+        losses = SigmoidCrossEntropy()(x, t)
+    else:
+        p = _broadcastable(pos_weight, x, "pos_weight", fn)
+        softplus_of_minus_x = SigmoidCrossEntropy()(x, np.ones((), x.dtype))  # max(x,0) - x + log(1+e^-|x|)
+        losses = (1 + (p - 1) * t) * softplus_of_minus_x + (1 - t) * x
+    if weight is not None:
+        losses = losses * _broadcastable(weight, x, "weight", fn)
+    return _reduce(losses, reduction)
+
+
+def _broadcastable(values: Any, x: Tensor, name: str, fn: str) -> Any:
+    """A weight that broadcasts to x's shape (a Tensor that requires grad is kept, to be differentiated)."""
+    if isinstance(values, str):
+        raise TypeError(f"{fn}: {name} must be numbers, got the string {values!r} (pass the reduction by name)")
+    v = values if isinstance(values, Tensor) and values.requires_grad else np.asarray(
+        values.data if isinstance(values, Tensor) else values, dtype=x.dtype)
+    try:
+        if np.broadcast_shapes(np.shape(v.data if isinstance(v, Tensor) else v), x.shape) != x.shape:
+            raise ValueError
+    except ValueError:
+        raise ShapeError(f"{fn}: {name} of shape {np.shape(v.data if isinstance(v, Tensor) else v)} does not "
+                         f"broadcast to the input's shape {x.shape}") from None
+    return v
 
 
 def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -223,7 +327,7 @@ def binary_crossentropy(probs_or_logits: Any, target: Any, from_logits: bool = F
     """
     fn = "binary_crossentropy"
     if from_logits:
-        return binary_cross_entropy_with_logits(probs_or_logits, target, reduction)
+        return binary_cross_entropy_with_logits(probs_or_logits, target, reduction=reduction)
     _check_reduction(reduction, fn)
     p = _prediction(probs_or_logits, fn)
     t = _like(target, p, fn)
@@ -258,3 +362,92 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa
     _check_reduction(reduction, fn)
     x = _prediction(input, fn)
     return _reduce((x - _like(target, x, fn)).abs(), reduction)
+
+
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:  # noqa: A002
+    """½d² where |d| < δ, else δ·(|d| - ½δ), with d = input - target (``F.huber_loss``): squared near 0, linear far out.
+
+    >>> huber_loss([0.5, 3.0], [0.0, 0.0], reduction="none").tolist()
+    [0.125, 2.5]
+    """
+    fn = "huber_loss"
+    _check_reduction(reduction, fn)
+    if not delta > 0:
+        raise ArgumentError(f"{fn}: delta must be > 0, got {delta}")
+    x = _prediction(input, fn)
+    return _reduce(_huber(x - _like(target, x, fn), delta), reduction)
+
+
+def _huber(d: Tensor, delta: float) -> Tensor:
+    inside = np.abs(d.data) < delta  # where, not a product: the branch not taken cannot leak inf or nan
+    return where(inside, d * d * 0.5, (d.abs() - 0.5 * delta) * delta)
+
+
+def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:  # noqa: A002
+    """½d²/β where |d| < β, else |d| - ½β (``F.smooth_l1_loss``): :func:`huber_loss` divided by β; β = 0 is L1.
+
+    >>> smooth_l1_loss([0.5, 3.0], [0.0, 0.0], reduction="none", beta=2.0).tolist()
+    [0.0625, 2.0]
+    """
+    fn = "smooth_l1_loss"
+    _check_reduction(reduction, fn)
+    if beta < 0:
+        raise ArgumentError(f"{fn}: beta must be >= 0, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    x = _prediction(input, fn)
+    return _reduce(_huber(x - _like(target, x, fn), beta) / beta, reduction)
+
+
+_KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
+
+
+def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:  # noqa: A002
+    """Kullback-Leibler divergence Σ t·(log t - input), ``input`` being log-probabilities (``F.kl_div``).
+
+    ``log_target=True`` takes ``target`` as log-probabilities too. As in
+    PyTorch, ``"mean"`` averages over every element; ``"batchmean"`` (the
+    true KL divergence per sample) sums and divides by the batch size. A
+    target of 0 adds 0 (0·log 0 = 0).
+
+    >>> round(kl_div(Tensor([0.5, 0.5]).log(), [0.25, 0.75], reduction="sum").item(), 4)
+    0.1308
+    """
+    fn = "kl_div"
+    if reduction not in _KL_REDUCTIONS:
+        raise ArgumentError(f"{fn}: reduction must be one of {', '.join(map(repr, _KL_REDUCTIONS))}, got {reduction!r}")
+    x = _prediction(input, fn)
+    t = _like(target, x, fn)
+    if log_target:
+        pointwise = t.exp() * (t - x)
+    else:
+        positive = t.data > 0
+        safe_t = where(positive, t, 1.0)
+        pointwise = where(positive, t * (safe_t.log() - x), 0.0)
+    if reduction == "batchmean":
+        return pointwise.sum() / (x.shape[0] if x.ndim else 1)
+    return _reduce(pointwise, reduction)
+
+
+def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """x1·x2 / (max(‖x1‖, ε)·max(‖x2‖, ε)) along ``dim``, x1 and x2 broadcast (``F.cosine_similarity``).
+
+    >>> cosine_similarity([[1.0, 0.0]], [[1.0, 1.0]]).tolist()   # cos 45°
+    [0.7071067690849304]
+    """
+    fn = "cosine_similarity"
+    a, b = _prediction(x1, fn), _prediction(x2, fn)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(f"{fn}: shapes {a.shape} and {b.shape} do not broadcast together") from None
+    if not shape:
+        raise ShapeError(f"{fn}: needs at least one dimension, got 0-d inputs")
+
+    def unit(v: Tensor) -> Tensor:
+        return v / (v * v).sum(axis=dim, keepdims=True).sqrt().clip(min=eps)
+
+    return (unit(a) * unit(b)).sum(axis=dim)
+
+
+from .functional import where  # noqa: E402  (functional imports this module at its end; where is defined by then)

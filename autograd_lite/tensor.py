@@ -5,19 +5,22 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .engine import Node, ShapeError, holds_values, mark_changed, raw
+from .dtypes import DEFAULT_FLOAT, as_dtype, forward_with_promotion
+from .engine import ArgumentError, Node, ShapeError, holds_values, mark_changed, raw
 from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
 from .ops.arithmetic import ArithmeticOperators
 from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
-from .ops.indexing import GetItem
+from .ops.indexing import GetItem, index_steps
 from .ops.inplace import InPlaceMethods
+from .ops import einsum as einsum_ops, gather_scatter, reorder
+from .ops.casts import Cast, Clone
 from .ops.linalg import MatMul
 from .ops.reductions import Max, Mean, Min, Sum, normalize_axes
 from .ops.shape import BroadcastTo, Permute, Reshape
 
 __all__ = ["Tensor", "tensor", "as_tensor", "resolve_axis"]
 
-_DEFAULT_FLOAT = np.float32
+_DEFAULT_FLOAT = DEFAULT_FLOAT
 
 
 def _to_array(data: Any, dtype: Any = None, copy: bool = False) -> np.ndarray:
@@ -277,7 +280,15 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
     def __ne__(self, other): return Tensor._from_op(self.data != raw(other), None)  # type: ignore[override]
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return GetItem(index)(self)
+        """numpy's indexing, with PyTorch's dimension order where the two differ (see ``index_steps``).
+
+        >>> Tensor(np.zeros((2, 3, 4)))[1, :, [0, 1]].shape     # numpy would give (2, 3)
+        (3, 2)
+        """
+        out = self
+        for step in index_steps(index):
+            out = GetItem(step)(out)
+        return out
 
     # -- elementwise --------------------------------------------------------
     def exp(self): return Exp()(self)
@@ -297,7 +308,7 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
 
     def clip(self, min: float | None = None, max: float | None = None) -> "Tensor":  # noqa: A002 (PyTorch's names)
         if min is None and max is None:
-            raise ValueError("clip: give at least one of min and max")
+            raise ArgumentError("clip: give at least one of min and max")
         return Clip(min, max)(self)
 
     clamp = clip
@@ -429,6 +440,99 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
         axis = normalize_axes(axis, self.ndim + 1, "unsqueeze")[0]
         return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
+    # == Shape, indexing, casts and products (engine breadth, issue 13): methods over ops/reorder.py,
+    # == ops/gather_scatter.py, ops/einsum.py and ops/casts.py, with PyTorch's names and arguments.
+    def flip(self, *dims: Any) -> "Tensor":
+        return reorder.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def roll(self, shifts: Any, dims: Any = None) -> "Tensor": return reorder.roll(self, shifts, dims)
+    def repeat(self, *sizes: Any) -> "Tensor": return reorder.repeat(self, *sizes)
+    def tile(self, *dims: Any) -> "Tensor": return reorder.tile(self, dims[0] if len(dims) == 1 else dims)
+
+    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> "Tensor":
+        return reorder.repeat_interleave(self, repeats, dim)
+
+    def tril(self, diagonal: int = 0) -> "Tensor": return reorder.tril(self, diagonal)
+    def triu(self, diagonal: int = 0) -> "Tensor": return reorder.triu(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> "Tensor":
+        return reorder.diagonal(self, offset, dim1, dim2)
+
+    def diag(self, diagonal: int = 0) -> "Tensor": return reorder.diag(self, diagonal)
+    def movedim(self, source: Any, destination: Any) -> "Tensor": return reorder.movedim(self, source, destination)
+    moveaxis = movedim
+    def narrow(self, dim: int, start: int, length: int) -> "Tensor": return reorder.narrow(self, dim, start, length)
+    def chunk(self, chunks: int, dim: int = 0) -> tuple["Tensor", ...]: return reorder.chunk(self, chunks, dim)
+    def unbind(self, dim: int = 0) -> tuple["Tensor", ...]: return reorder.unbind(self, dim)
+
+    def gather(self, dim: int, index: Any) -> "Tensor": return gather_scatter.gather(self, dim, index)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> "Tensor":
+        return gather_scatter.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> "Tensor":
+        return gather_scatter.scatter_add(self, dim, index, src)
+
+    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> "Tensor":
+        return gather_scatter.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def index_select(self, dim: int, index: Any) -> "Tensor": return gather_scatter.index_select(self, dim, index)
+
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> "Tensor":
+        return gather_scatter.index_add(self, dim, index, source, alpha=alpha)
+
+    def masked_fill(self, mask: Any, value: Any) -> "Tensor": return gather_scatter.masked_fill(self, mask, value)
+    def masked_select(self, mask: Any) -> "Tensor": return gather_scatter.masked_select(self, mask)
+
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> "Tensor":
+        return gather_scatter.take_along_dim(self, indices, dim)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """Positions of the nonzero entries: an int64 Tensor (count, ndim), or a tuple of 1-D ones."""
+        found = gather_scatter.nonzero(self, as_tuple=as_tuple)
+        return tuple(Tensor._from_op(f, None) for f in found) if as_tuple else Tensor._from_op(found, None)
+
+    def outer(self, other: Any) -> "Tensor": return einsum_ops.outer(self, other)
+    def dot(self, other: Any) -> "Tensor": return einsum_ops.dot(self, other)
+    def mv(self, vec: Any) -> "Tensor": return einsum_ops.mv(self, vec)
+    def bmm(self, other: Any) -> "Tensor": return einsum_ops.bmm(self, other)
+
+    def clone(self) -> "Tensor":
+        """A copy in the graph (gradient 1), sharing no memory (``torch.clone``)."""
+        return Clone()(self)
+
+    def contiguous(self) -> "Tensor":
+        """``self``: numpy arrays need no contiguity for any op here (PyTorch's ``contiguous`` may copy)."""
+        return self
+
+    def to(self, dtype: Any) -> "Tensor":
+        """The tensor in ``dtype`` (``self`` when it already is): gradient flows between float types only.
+
+        >>> Tensor([1.5, 2.5]).to("int64").tolist()
+        [1, 2]
+        """
+        wanted = as_dtype(dtype, "to")
+        if wanted == self.data.dtype:
+            return self
+        if wanted.kind != "f":  # an integer or bool result has no gradient, as in PyTorch
+            return Tensor._from_op(self.data.astype(wanted), None)
+        return Cast(wanted)(self)
+
+    def double(self) -> "Tensor": return self.to(np.float64)
+    def half(self) -> "Tensor": return self.to(np.float16)
+    def long(self) -> "Tensor": return self.to(np.int64)
+    def short(self) -> "Tensor": return self.to(np.int16)
+
+    # Last in the class: these names shadow the builtins float, int, bool and type in the class body.
+    def float(self) -> "Tensor": return self.to(np.float32)
+    def int(self) -> "Tensor": return self.to(np.int32)
+    def bool(self) -> "Tensor": return self.to(np.bool_)
+
+    def type(self, dtype: Any = None) -> Any:
+        """``to(dtype)``; without ``dtype``, the dtype's name (PyTorch returns a type string there)."""
+        return self.data.dtype.name if dtype is None else self.to(dtype)
+    # == end of the engine-breadth block ==
+
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """Make a Tensor holding a copy of ``data`` (``torch.tensor``'s spelling).
@@ -453,3 +557,4 @@ def as_tensor(x: Any, dtype: Any = None) -> Tensor:
 
 
 Tensor._graph_kind = Tensor
+Tensor._dtype_rules = staticmethod(forward_with_promotion)

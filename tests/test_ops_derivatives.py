@@ -12,6 +12,10 @@ INSTANCES = {
     "Reshape": lambda: ops.Reshape((1,)), "Permute": lambda: ops.Permute(None),
     "BroadcastTo": lambda: ops.BroadcastTo((1,)), "SumTo": lambda: ops.SumTo((1,)),
     "GetItem": lambda: ops.GetItem(0), "IndexAdd": lambda: ops.IndexAdd(0, (1,)),
+    "Cast": lambda: ops.Cast(np.float64), "Einsum": lambda: ops.Einsum("ij,jk->ik", 2),
+    "Gather": lambda: ops.Gather(0, (np.array([0]),)), "Pad": lambda: ops.Pad([(1, 1)]),
+    "Scatter": lambda: ops.Scatter(0, (np.array([0]),), (1,)),
+    "ScatterReduce": lambda: ops.ScatterReduce(0, (np.array([0]),), "sum", True, (1,)),
 }
 
 

@@ -6,6 +6,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ..random import as_generator
 from ..tensor import Tensor
 
 __all__ = ["Dataset", "TensorDataset", "DataLoader"]
@@ -108,7 +109,7 @@ class DataLoader:
         self.seed = seed
         self.drop_last = bool(drop_last)
         self.as_tensor = bool(as_tensor)
-        self._rng = np.random.default_rng(seed)
+        self._rng = as_generator(seed)  # seed=None: the default generator (ag.manual_seed governs it)
 
     def __len__(self) -> int:
         n = len(self.dataset)

@@ -1,9 +1,10 @@
 """Initial weights: each function returns a new float32 array of the given shape.
 
 Every initialiser takes ``seed``: an int, a ``numpy.random.Generator`` (to draw
-several arrays from one stream), or ``None``. ``None`` draws the seed from
-numpy's global random state, so ``np.random.seed(0)`` at the top of a script
-(as the seed programs do) makes the whole run repeatable.
+several arrays from one stream), or ``None``. ``None`` draws from the library's
+default generator (:mod:`autograd_lite.random`): ``ag.manual_seed(0)`` makes
+the whole run repeatable, and before any ``manual_seed``, so does
+``np.random.seed(0)`` at the top of a script (as the seed programs do).
 
 Fans follow PyTorch's layout, a weight of shape ``(out_features, in_features)``:
 ``fan_in = shape[1]``, ``fan_out = shape[0]`` (times the receptive field for
@@ -21,6 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..random import Seed, as_generator
+
 __all__ = [
     "as_generator", "calculate_fans", "zeros", "ones", "normal", "uniform",
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
@@ -28,21 +31,6 @@ __all__ = [
 ]
 
 Shape = Sequence[int] | int
-Seed = int | np.random.Generator | None
-
-
-def as_generator(seed: Seed) -> np.random.Generator:
-    """A ``Generator`` for ``seed`` (returned as is when it already is one).
-
-    ``None`` takes a seed from numpy's global state, so ``np.random.seed`` governs it.
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        seed = int(np.random.randint(0, 2**31 - 1))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, a numpy.random.Generator or None; got {type(seed).__name__}")
-    return np.random.default_rng(int(seed))
 
 
 def _shape(shape: Shape) -> tuple[int, ...]:

@@ -34,17 +34,28 @@ class _Loss(Module):
 
 
 class CrossEntropyLoss(_Loss):
-    """:func:`~autograd_lite.functional.cross_entropy` on ``(logits, labels or probabilities)``."""
+    """:func:`~autograd_lite.functional.cross_entropy` on ``(logits, labels or probabilities)``, with its
+    ``weight``, ``ignore_index`` and ``label_smoothing`` (by name, as PyTorch users write them)."""
+
+    def __init__(self, reduction: str = "mean", *, weight: Any = None, ignore_index: int = -100,
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.cross_entropy(input, target, self.reduction)
+        return L.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class NLLLoss(_Loss):
-    """:func:`~autograd_lite.functional.nll_loss` on ``(log_probabilities, labels)``."""
+    """:func:`~autograd_lite.functional.nll_loss` on ``(log_probabilities, labels)``, with ``weight`` and ``ignore_index``."""
+
+    def __init__(self, reduction: str = "mean", *, weight: Any = None, ignore_index: int = -100) -> None:
+        super().__init__(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.nll_loss(input, target, self.reduction)
+        return L.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
@@ -74,10 +85,16 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """:func:`~autograd_lite.functional.binary_cross_entropy_with_logits` on ``(logits, targets)``."""
+    """:func:`~autograd_lite.functional.binary_cross_entropy_with_logits` on ``(logits, targets)``, with
+    ``weight`` and ``pos_weight``."""
+
+    def __init__(self, reduction: str = "mean", *, weight: Any = None, pos_weight: Any = None) -> None:
+        super().__init__(reduction)
+        self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.binary_cross_entropy_with_logits(input, target, self.reduction)
+        return L.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
 
 
 class _KerasLoss(_Loss):

@@ -17,6 +17,10 @@ from .linalg import Linear, MatMul
 from .losses import BinaryCrossEntropy, SigmoidCrossEntropy, SoftmaxCrossEntropy
 from .reductions import Max, Mean, Min, Sum
 from .shape import BroadcastTo, Concat, Permute, Reshape, SumTo
+from .casts import Cast, Clone  # engine breadth (issue 13): ops with settings, one file per family
+from .einsum import Einsum
+from .gather_scatter import Gather, Scatter, ScatterReduce
+from .padding import Pad
 
 __all__ = [
     "Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowConst", "Dot",
@@ -26,4 +30,5 @@ __all__ = [
     "Reshape", "Permute", "BroadcastTo", "SumTo", "Concat",
     "GetItem", "IndexAdd", "MatMul", "Linear",
     "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "BinaryCrossEntropy",
+    "Cast", "Clone", "Einsum", "Gather", "Scatter", "ScatterReduce", "Pad",
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from ..engine import Op, raw
+import numpy as np
+
+from ..engine import ArgumentError, Op, raw
 from ._lib import lib
 
 
@@ -86,6 +88,7 @@ class PowConst(Op):
         return [f"∂(x**{n})/∂x = {n}·x^{_short(self.exponent - 1)}"]
 
     def forward(self, x):
+        _refuse_negative_int_power(x, self.exponent)
         return lib(x).power(x, self.exponent)
 
     def backward(self, g, y, x):
@@ -101,21 +104,20 @@ class Pow(Op):
     name, symbol, arg_names, derivatives, broadcasts = "pow", "**", ("a", "b"), ("b·a^(b-1)", "a^b·ln(a)"), True
 
     def forward(self, a, b):
+        _refuse_negative_int_power(a, b)
         return lib(a).power(a, b)
 
     def backward(self, g, y, a, b):
-        from .elementwise import Log, Where
+        from .elementwise import Log
         ga = gb = None
-        if self.needs_input_grad(0):
-            ga = g * (b * Pow().apply(a, b - 1))
-        if self.needs_input_grad(1):
-            # At a = 0, a^b·ln(a) is 0·(-inf); PyTorch takes the limit 0 there, and so do we.
-            zero = raw(a) == 0
-            if isinstance(zero, bool):  # a Value's float
-                safe_a = 1.0 if zero else a
-            else:
-                safe_a = Where(zero).apply(1.0, a) if zero.any() else a
-            gb = g * (y * Log().apply(safe_a))
+        # At the domain's edges PyTorch takes limits, and so do we: ∂/∂a = 0 where b = 0 (b·a^(b-1)
+        # would be 0·inf at a = 0); ∂/∂b = 0 where a = 0 and b ≥ 0 (a^b·ln a would be 0·(-inf)),
+        # while a = 0, b < 0 gives inf·(-inf) = -inf.
+        with np.errstate(divide="ignore", invalid="ignore"):  # the edges' 0·inf, replaced just after
+            if self.needs_input_grad(0):
+                ga = g * _where_not(raw(b) == 0, b * Pow().apply(a, b - 1))
+            if self.needs_input_grad(1):
+                gb = g * _where_not((raw(a) == 0) & (raw(b) >= 0), y * Log().apply(a))
         return ga, gb
 
 
@@ -169,6 +171,24 @@ class ArithmeticOperators:
         return Pow()(self, other)
 
     def __rpow__(self, other): return Pow()(other, self)
+
+
+def _where_not(edge: Any, value: Any) -> Any:
+    """``value``, with 0 where ``edge`` holds (``edge`` a bool for a Value's floats, else an array)."""
+    from .elementwise import Where
+    if isinstance(edge, (bool, np.bool_)):
+        return 0.0 if edge else value
+    return Where(edge).apply(0.0, value) if edge.any() else value
+
+
+def _refuse_negative_int_power(base: Any, exponent: Any) -> None:
+    """PyTorch refuses an integer tensor to a negative integer power (its result is not an integer)."""
+    base_dtype = getattr(base, "dtype", None)  # None for a Value's float: the common case costs one lookup
+    if base_dtype is None or base_dtype.kind not in "iu":
+        return
+    if np.result_type(exponent).kind in "iu" and np.any(np.asarray(exponent) < 0):
+        raise ArgumentError("Integers to negative integer powers are not allowed "
+                            "(make the base float, e.g. x.float() ** -1)")
 
 
 def _short(n: Any) -> str:

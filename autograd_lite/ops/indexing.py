@@ -24,6 +24,38 @@ def _is_advanced(index: Any) -> bool:
     return any(isinstance(i, np.ndarray) for i in parts)
 
 
+def index_steps(index: Any) -> list[Any]:
+    """``index`` as the indexing steps that give PyTorch's dimension order (one step, mostly).
+
+    numpy counts an int as an advanced index when arrays are present, so in
+    ``x[1, :, idx]`` the int and the array are "separated by a slice" and the
+    array's dimension goes first. PyTorch applies ints first (selecting, as
+    ``x[1]`` does), then the arrays; they are then adjacent and their dimension
+    stays in place: ``x[1, :, idx]`` has shape ``(x.shape[1], len(idx))``.
+    We follow PyTorch: an index mixing ints and arrays is applied in two steps,
+    ints first. Without that mix numpy and PyTorch agree and one step is taken.
+    """
+    index = normalize_index(index)
+    parts = index if isinstance(index, tuple) else (index,)
+    is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)) for i in parts]
+    if not any(is_int) or not _is_advanced(index):
+        return [index]
+    ints_first, the_rest = [], []
+    for part, integer in zip(parts, is_int):
+        if integer:
+            ints_first.append(part)
+        elif part is None:  # the new axis is made in the first step and kept whole in the second
+            ints_first.append(None)
+            the_rest.append(slice(None))
+        elif isinstance(part, np.ndarray) and part.dtype == bool:  # a mask spans as many axes as it has
+            ints_first.extend([slice(None)] * part.ndim)
+            the_rest.append(part)
+        else:
+            ints_first.append(Ellipsis if part is Ellipsis else slice(None))
+            the_rest.append(part)
+    return [tuple(ints_first), tuple(the_rest)]
+
+
 class GetItem(Op):
     """x[index].   ∂L/∂x = zeros with g added at the picked places (picked twice: added twice)"""
     __slots__ = ("index",)

@@ -15,10 +15,10 @@ def normalize_axes(axis: Any, ndim: int, op: str = "reduction") -> tuple[int, ..
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -max(ndim, 1) <= a < max(ndim, 1):  # a 0-d tensor takes dim 0 or -1, as in PyTorch
             raise np.exceptions.AxisError(f"{op}: axis {a} is out of range for a tensor with {ndim} dimensions")
         out.append(int(a) % max(ndim, 1))
-    return tuple(sorted(set(out)))
+    return tuple(sorted(set(out))) if ndim else ()
 
 
 def kept_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
@@ -60,7 +60,7 @@ class Mean(_Reduction):
     name, derivatives = "mean", ("1/n",)
 
     def forward(self, x):
-        return np.mean(x, axis=self.axis, keepdims=self.keepdims)
+        return np.mean(x, axis=self.axis if np.ndim(x) else None, keepdims=self.keepdims)  # 0-d: dim -1 is fine
 
     def backward(self, g, y, x):
         shape = np.shape(raw(x))

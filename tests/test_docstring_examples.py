@@ -1,0 +1,26 @@
+"""The runnable examples in the docstrings of the newer modules print what they show."""
+import doctest
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import creation, dtypes, linalg, losses, random, transforms
+from autograd_lite.ops import casts, einsum, gather_scatter, padding, reorder
+
+
+@pytest.fixture(autouse=True)
+def unseeded():
+    saved = random._State.generator, random._State.seed
+    yield
+    random._State.generator, random._State.seed = saved
+
+
+MODULES = [creation, dtypes, random, transforms, linalg, losses, einsum, gather_scatter, padding, reorder]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_examples_run(module):
+    result = doctest.testmod(module, extraglobs={"ag": ag, "np": np, "Tensor": ag.Tensor},
+                             optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
