@@ -441,13 +441,12 @@ def _as_nodes_of_one_kind(inputs: tuple[Any, ...]) -> tuple[type, tuple["Node", 
     for x in inputs:
         if isinstance(x, Node):
             if kind is None:
-                kind = type(x)
-            elif type(x) is not kind and not (issubclass(type(x), kind) or issubclass(kind, type(x))):
+                kind = x._graph_kind
+            elif x._graph_kind is not kind:
                 raise TypeError(f"cannot mix {kind.__name__} and {type(x).__name__} in one op "
                                 f"(a Value is a scalar graph of its own; use Tensor for both)")
     if kind is None:
         raise TypeError("an op needs at least one Tensor or Value input")
-    kind = kind._graph_kind
     return kind, tuple([x if isinstance(x, Node) else kind._constant(x, inputs) for x in inputs])
 
 

@@ -56,6 +56,22 @@ def _to_array(data: Any, dtype: Any = None, copy: bool = False) -> np.ndarray:
     return array
 
 
+_NUMBER_ARRAYS: dict[tuple[float, np.dtype], np.ndarray] = {}
+
+
+def _number_array(x: float, dtype: np.dtype) -> np.ndarray:
+    """``np.asarray(x, dtype)``, shared and read-only: the constants of ``x * 2.0`` are made once,
+    not for every op (making a 0-d array costs about as much as the op itself)."""
+    key = (x, dtype)
+    array = _NUMBER_ARRAYS.get(key)
+    if array is None:
+        if len(_NUMBER_ARRAYS) >= 4096:  # many different numbers: keep the cache small
+            _NUMBER_ARRAYS.clear()
+        array = _NUMBER_ARRAYS[key] = np.asarray(x, dtype=dtype)
+        array.flags.writeable = False
+    return array
+
+
 def resolve_axis(axis: Any, dim: Any, keepdims: bool | None = False,
                  keepdim: bool | None = None) -> tuple[Any, bool]:
     """Accept numpy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``."""
@@ -111,6 +127,13 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
 
     @classmethod
     def _constant(cls, x: Any, inputs: Sequence[Any]) -> "Tensor":
+        if type(x) is float:  # x * 2.0, the common case, first: the checks below cost more than the op
+            for t in inputs:
+                if type(t) is Tensor or isinstance(t, Tensor):
+                    like = t.data.dtype
+                    if like.kind == "f":
+                        return cls._from_op(_number_array(x, like), None)
+                    break
         if isinstance(x, Node):
             raise TypeError(f"cannot combine a Tensor with a {type(x).__name__}")
         if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
