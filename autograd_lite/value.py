@@ -65,7 +65,7 @@ class Value(ArithmeticOperators, Node):
 
     @classmethod
     def _constant(cls, x: Any, inputs: Sequence[Any]) -> "Value":
-        return cls._from_op(_number(x, "Value: an operand"), None)
+        return cls._from_op(x if type(x) is float else _number(x, "Value: an operand"), None)
 
     def _root_grad(self, g: Any, create_graph: bool) -> Any:
         g = 1.0 if g is None else self._check_grad(g if create_graph else raw(g), "backward")
