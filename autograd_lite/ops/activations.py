@@ -122,7 +122,7 @@ class LogSumExp(Op, name="logsumexp", derivatives=("softmax(x)",), saves=("x", "
 
 
 @register_function(op=LeakyReLUOp, value=True, module="LeakyReLU",
-                   samples=Samples(away=0.1, settings=({}, {"negative_slope": 0.2})))
+                   samples=Samples(away=0.1, settings=({}, {"negative_slope": 0.2}), torch="nn.functional.leaky_relu"))
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
     """x if x > 0 else negative_slope·x (PyTorch's default slope 0.01).
 
@@ -155,8 +155,7 @@ def log_softmax(x: Any, dim: int = -1, *, axis: int | None = None) -> Any:
     return LogSoftmaxOp(resolve_axis(axis, dim)[0])(x)
 
 
-@register_function(op=LogSumExp, samples=Samples(settings=({}, {"dim": -1}, {"dim": 0, "keepdim": True}),
-                                                 min_dims=1))
+@register_function(op=LogSumExp, samples=Samples(settings=({"dim": -1}, {"dim": 0, "keepdim": True}), min_dims=1))
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
               keepdim: bool | None = None) -> Any:
     """log Σ e^x over the axes (all by default), computed stably.

@@ -179,7 +179,7 @@ class Where(Op, name="where", args=("a", "b"), derivatives=("[cond]", "[not cond
                           f"cannot be broadcast together")
 
 
-@register_function(op=Clip, value=True, samples=Samples(settings=({"min": -0.5, "max": 0.5}, {"min": 0.3})),
+@register_function(op=Clip, samples=Samples(settings=({"min": -0.5, "max": 0.5}, {"min": 0.3})),
                    aliases=("clamp",))
 def clip(x: Any, min: float | None = None, max: float | None = None) -> Any:  # noqa: A002 (PyTorch's names)
     """x limited to ``[min, max]`` (either may be left out); ``clamp`` is the same.
