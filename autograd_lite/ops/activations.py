@@ -160,8 +160,8 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = No
               keepdim: bool | None = None) -> Any:
     """log Σ e^x over the axes (all by default), computed stably.
 
-    >>> Tensor([0.0, 0.0]).logsumexp().item() == math.log(2)
-    True
+    >>> Tensor([0.0, 0.0]).logsumexp()
+    Tensor(0.6931472)
     """
     return LogSumExp(*resolve_axis(axis, dim, keepdims, keepdim))(x)
 
@@ -252,8 +252,8 @@ class ELUOp(Op, name="elu", derivatives=("1 if x > 0 else y + α",), saves=("x",
 def elu(x: Any, alpha: float = 1.0) -> Any:
     """x if x > 0 else alpha·(eˣ - 1).
 
-    >>> Tensor([-1.0, 2.0]).elu().tolist() == [math.expm1(-1.0), 2.0]
-    True
+    >>> Tensor([-1.0, 2.0]).elu()
+    Tensor([-0.63212055,  2.        ])
     """
     return ELUOp(alpha)(x)
 
@@ -313,8 +313,8 @@ class SoftplusOp(Op, name="softplus", derivatives=("σ(β·x)  (1 where β·x > 
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     """log(1 + e^(beta·x))/beta, a smooth relu; linear where beta·x > threshold (as PyTorch).
 
-    >>> Tensor([0.0]).softplus().item() == math.log(2)
-    True
+    >>> Tensor([0.0]).softplus()
+    Tensor([0.6931472])
     """
     return SoftplusOp(beta, threshold)(x)
 

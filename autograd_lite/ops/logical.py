@@ -18,7 +18,7 @@ def isnan(x: Any) -> Any:
     """Where x is nan.
 
     >>> Tensor([1.0, float("nan")]).isnan()
-    Tensor([False,  True])
+    Tensor([False,  True], dtype=bool)
     """
     return integer_tensor(x, np.isnan(raw(x)))
 
@@ -28,7 +28,7 @@ def isinf(x: Any) -> Any:
     """Where x is inf or -inf.
 
     >>> Tensor([1.0, float("-inf")]).isinf()
-    Tensor([False,  True])
+    Tensor([False,  True], dtype=bool)
     """
     return integer_tensor(x, np.isinf(raw(x)))
 
@@ -38,7 +38,7 @@ def isfinite(x: Any) -> Any:
     """Where x is neither nan nor ±inf.
 
     >>> Tensor([1.0, float("inf")]).isfinite()
-    Tensor([ True, False])
+    Tensor([ True, False], dtype=bool)
     """
     return integer_tensor(x, np.isfinite(raw(x)))
 
@@ -48,7 +48,7 @@ def logical_not(x: Any) -> Any:
     """Where x is zero (``not x``).
 
     >>> Tensor([0.0, 2.0]).logical_not()
-    Tensor([ True, False])
+    Tensor([ True, False], dtype=bool)
     """
     return integer_tensor(x, np.logical_not(raw(x)))
 
@@ -58,7 +58,7 @@ def logical_and(x: Any, other: Any) -> Any:
     """Where both are nonzero.
 
     >>> Tensor([0.0, 2.0, 3.0]).logical_and(Tensor([1.0, 0.0, 1.0]))
-    Tensor([False, False,  True])
+    Tensor([False, False,  True], dtype=bool)
     """
     return integer_tensor(x, np.logical_and(raw(x), raw(other)))
 
@@ -68,7 +68,7 @@ def logical_or(x: Any, other: Any) -> Any:
     """Where either is nonzero.
 
     >>> Tensor([0.0, 2.0, 0.0]).logical_or(Tensor([1.0, 0.0, 0.0]))
-    Tensor([ True,  True, False])
+    Tensor([ True,  True, False], dtype=bool)
     """
     return integer_tensor(x, np.logical_or(raw(x), raw(other)))
 
@@ -78,7 +78,7 @@ def isclose(x: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_
     """Where |x - other| ≤ atol + rtol·|other| (PyTorch's defaults and test).
 
     >>> Tensor([1.0, 2.0]).isclose(Tensor([1.0, 2.1]))
-    Tensor([ True, False])
+    Tensor([ True, False], dtype=bool)
     """
     return integer_tensor(x, np.isclose(raw(x), raw(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 

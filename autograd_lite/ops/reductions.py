@@ -295,8 +295,8 @@ def std(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None, ke
         correction: int = 1, ddof: int | None = None) -> Any:
     """Standard deviation, √var; ``correction=1`` by default, as in PyTorch.
 
-    >>> Tensor([1.0, 3.0]).std().item() == 2 ** 0.5
-    True
+    >>> Tensor([1.0, 3.0]).std()
+    Tensor(1.4142135)
     """
     return var(x, axis, keepdims, dim=dim, keepdim=keepdim, correction=correction, ddof=ddof) ** 0.5
 
@@ -348,7 +348,7 @@ def any(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # 
     """Whether any element is nonzero (over ``dim``, or all): a bool tensor without history.
 
     >>> Tensor([0.0, 2.0]).any()
-    Tensor(True)
+    Tensor(True, dtype=bool)
     """
     axis, keep = resolve_axis(axis, dim, keepdims if keepdims is not None else keepdim)
     return integer_tensor(x, np.any(raw(x), axis=axis, keepdims=keep))
@@ -360,7 +360,7 @@ def all(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # 
     """Whether every element is nonzero (over ``dim``, or all): a bool tensor without history.
 
     >>> Tensor([0.0, 2.0]).all()
-    Tensor(False)
+    Tensor(False, dtype=bool)
     """
     axis, keep = resolve_axis(axis, dim, keepdims if keepdims is not None else keepdim)
     return integer_tensor(x, np.all(raw(x), axis=axis, keepdims=keep))
