@@ -79,13 +79,18 @@ ON_VALUES = _cases(lambda e: e.samples.differentiable and e.value and e.samples.
 WITH_TORCH = _cases(lambda e: e.samples.torch is not None)
 
 
+def _draw(case, data, scalar=False):
+    """The declaration, the setting and the input arrays of one case."""
+    name, setting = case
+    entry = REGISTRY[name]
+    return entry, setting, data.draw(declared_inputs(entry.samples, scalar))
+
+
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_case_id)
 @DECLARED
 @given(data=st.data())
 def test_every_declared_op_matches_finite_differences_to_second_order(case, data):
-    name, setting = case
-    entry = REGISTRY[name]
-    arrays = data.draw(declared_inputs(entry.samples))
+    entry, setting, arrays = _draw(case, data)
     check_grads(lambda *xs: _values(entry.function(*xs, **setting)), *arrays)
     if entry.samples.linear:  # its backward, run on a gradient with history, is differentiated too
         check_grads(lambda *xs: _values(entry.function(*xs, **setting)) ** 2, *arrays)
@@ -95,9 +100,7 @@ def test_every_declared_op_matches_finite_differences_to_second_order(case, data
 @DECLARED
 @given(data=st.data())
 def test_every_declared_scalar_op_matches_finite_differences_on_values(case, data):
-    name, setting = case
-    entry = REGISTRY[name]
-    arrays = data.draw(declared_inputs(entry.samples, scalar=True))
+    entry, setting, arrays = _draw(case, data, scalar=True)
     check_grads(lambda *xs: entry.function(*xs, **setting), *[ag.Value(float(x)) for x in arrays])
 
 
@@ -114,9 +117,8 @@ def _torch_function(torch, entry):
 @given(data=st.data())
 def test_every_declared_op_matches_pytorch_in_forward_and_backward(case, data):
     torch = pytest.importorskip("torch")
-    name, setting = case
-    entry = REGISTRY[name]
-    arrays = data.draw(declared_inputs(entry.samples))
+    entry, setting, arrays = _draw(case, data)
+    name = entry.name
     ours = [ag.Tensor(a, requires_grad=entry.samples.differentiable) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=entry.samples.differentiable) for a in arrays]
     out, expected = entry.function(*ours, **setting), _torch_function(torch, entry)(*theirs, **setting)

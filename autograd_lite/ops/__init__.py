@@ -15,7 +15,7 @@ An op class whose function is also an ``nn`` module ends in ``Op``
 >>> Mul().describe_derivatives()
 ['∂(a*b)/∂a = b', '∂(a*b)/∂b = a']
 """
-from . import registry
+from . import logical, registry, sorting  # noqa: F401 (logical and sorting declare functions, not op classes)
 from .activations import (CELUOp, ELUOp, GELUOp, HardsigmoidOp, HardswishOp, HardtanhOp, LeakyReLUOp,
                           LogSigmoidOp, LogSoftmaxOp, LogSumExp, MishOp, NormalCDF, ReLUOp, SELUOp, SigmoidOp,
                           SiLUOp, SoftmaxOp, SoftplusOp, SoftsignOp, TanhshrinkOp)
@@ -26,12 +26,10 @@ from .elementwise import (Abs, Acos, Acosh, Asin, Asinh, Atan, Atanh, Ceil, Clip
                           Rsqrt, Sign, Sin, Sinh, Sqrt, Square, Tan, TanhOp, Trunc, Where)
 from .indexing import GetItem, IndexAdd
 from .linalg import LinearOp, MatMul
-from .logical import isclose  # noqa: F401 (declares the comparisons and logical functions)
 from .losses import BinaryCrossEntropy, SigmoidCrossEntropy, SoftmaxCrossEntropy
 from .reductions import Max, Mean, Min, Prod, Sum
 from .scans import CumProd, CumSum, LogCumSumExp
 from .shape import BroadcastTo, Concat, Permute, Reshape, SumTo
-from .sorting import sort  # noqa: F401 (declares sort, argsort, topk, median)
 
 __all__ = [
     "Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowConst", "Dot",

@@ -26,9 +26,8 @@ closure): no lookup in this registry happens when an op runs.
 from __future__ import annotations
 
 import inspect
-import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Sequence
 
@@ -130,7 +129,7 @@ def register(op: type[Op] | None = None, *, name: str | None = None, tensor: boo
     def declare(cls: type[Op]) -> type[Op]:
         public = name or cls.name
         _add(Entry(public, _direct_function(cls, public), cls, tensor, value, functional, module, draw,
-                   _checked_samples(samples, len(cls.arg_names), public)))
+                   replace(samples, inputs=len(cls.arg_names))))
         return cls
     return declare(op) if op is not None else declare
 
@@ -185,7 +184,7 @@ def elementwise(name: str, array: Callable[[Any], Any], scalar: Callable[[float]
         body["__doc__"] = f"{name}(x): {doc}.   ∂/∂x = {derivative}"
     cls = type(Op)(class_name, (Op,), body, name=name, derivatives=(derivative,), saves=tuple(saves))
     register(cls, value=scalar is not None, draw=scalar is not None, module=module,
-             samples=samples if scalar is not None else _replace(samples, value=False))
+             samples=samples if scalar is not None else replace(samples, value=False))
     return cls
 
 
@@ -243,17 +242,6 @@ def settings_of(function: Callable[..., Any]) -> list[inspect.Parameter]:
     return list(inspect.signature(function).parameters.values())[1:]
 
 
-def _checked_samples(samples: Samples, arity: int, name: str) -> Samples:
-    if samples.inputs != arity and arity > 0:
-        return _replace(samples, inputs=arity)
-    return samples
-
-
-def _replace(samples: Samples, **changes: Any) -> Samples:
-    from dataclasses import replace
-    return replace(samples, **changes)
-
-
 def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"_", name))
 
@@ -264,14 +252,3 @@ def _caller_module() -> str:
     while frame is not None and frame.f_globals.get("__name__") == __name__:
         frame = frame.f_back
     return frame.f_globals.get("__name__", __name__) if frame is not None else __name__
-
-
-def number_or_nan(fn: Callable[[float], float]) -> Callable[[float], float]:
-    """A ``math`` function that gives nan outside its domain (as numpy does) instead of raising."""
-    def safe(x: float) -> float:
-        try:
-            return fn(x)
-        except ValueError:
-            return math.nan
-    safe.__name__ = fn.__name__
-    return safe
