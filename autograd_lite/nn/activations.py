@@ -33,7 +33,7 @@ class _Activation(Module):
     _settings: tuple[inspect.Parameter, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        signature = inspect.Signature(list(self._settings))
+        signature = inspect.Signature([p.replace(annotation=inspect.Parameter.empty) for p in self._settings])
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as error:
