@@ -27,7 +27,7 @@ from autograd_lite.ops.registry import REGISTRY, Samples
 from helpers import check_grads, operands
 
 FEW = settings(max_examples=10, deadline=None)
-DECLARED = settings(max_examples=5, deadline=None)  # per op and setting: some 200 cases run
+DECLARED = settings(max_examples=4, deadline=None)  # per op and setting: some 200 cases run
 
 
 def _per_input(value, i):
@@ -113,7 +113,7 @@ def _torch_function(torch, entry):
 
 
 @pytest.mark.parametrize("case", WITH_TORCH, ids=_case_id)
-@settings(max_examples=3, deadline=None)
+@settings(max_examples=2, deadline=None)
 @given(data=st.data())
 def test_every_declared_op_matches_pytorch_in_forward_and_backward(case, data):
     torch = pytest.importorskip("torch")
