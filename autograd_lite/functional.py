@@ -7,60 +7,48 @@ Tensor). Reductions take numpy's ``axis=``/``keepdims=`` or PyTorch's
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+import functools
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .engine import ShapeError
-from .ops import einsum as einsum_ops, gather_scatter, padding, reorder
-from .ops.elementwise import Maximum, Minimum, Where
+from .ops import einsum as einsum_ops, gather_scatter, padding, registry, reorder
+from .ops.elementwise import Where
 from .ops.reductions import normalize_axes
 from .ops.shape import Concat
 from .tensor import Tensor, as_tensor, resolve_axis
 
 __all__ = [
-    "add", "sub", "mul", "div", "neg", "pow", "matmul",
-    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
-    "maximum", "minimum", "clip", "clamp", "where",
-    "sum", "mean", "max", "min", "var", "logsumexp", "softmax", "log_softmax",
+    "where",
     "reshape", "transpose", "permute", "broadcast_to", "expand", "squeeze", "unsqueeze", "flatten",
     "concat", "cat", "stack", "split",
 ]
 
 
-def add(a: Any, b: Any) -> Tensor: return as_tensor(a) + b
-def sub(a: Any, b: Any) -> Tensor: return as_tensor(a) - b
-def mul(a: Any, b: Any) -> Tensor: return as_tensor(a) * b
-def div(a: Any, b: Any) -> Tensor: return as_tensor(a) / b
-def neg(x: Any) -> Tensor: return -as_tensor(x)
-def pow(a: Any, b: Any) -> Tensor: return as_tensor(a) ** b  # noqa: A001 (torch.pow)
-def matmul(a: Any, b: Any) -> Tensor: return as_tensor(a) @ b
-
-def exp(x: Any) -> Tensor: return as_tensor(x).exp()
-def log(x: Any) -> Tensor: return as_tensor(x).log()
-def sqrt(x: Any) -> Tensor: return as_tensor(x).sqrt()
-def abs(x: Any) -> Tensor: return as_tensor(x).abs()  # noqa: A001
-def sin(x: Any) -> Tensor: return as_tensor(x).sin()
-def cos(x: Any) -> Tensor: return as_tensor(x).cos()
-def tanh(x: Any) -> Tensor: return as_tensor(x).tanh()
-def sigmoid(x: Any) -> Tensor: return as_tensor(x).sigmoid()
-def relu(x: Any) -> Tensor: return as_tensor(x).relu()
-def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor: return as_tensor(x).leaky_relu(negative_slope)
+def _on_tensors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The function for a method: its first argument may be anything ``as_tensor`` takes."""
+    @functools.wraps(method)
+    def function(x: Any, *args: Any, **kwargs: Any) -> Any:
+        return method(as_tensor(x), *args, **kwargs)
+    return function
 
 
-def maximum(a: Any, b: Any) -> Tensor:
-    return Maximum()(as_tensor(a), b)
+def _add(entry: registry.Entry) -> None:
+    if entry.functional:
+        for name in registry.names(entry):
+            globals()[name] = _on_tensors(entry.function)
+            __all__.append(name)
 
 
-def minimum(a: Any, b: Any) -> Tensor:
-    return Minimum()(as_tensor(a), b)
+def _remove(entry: registry.Entry) -> None:
+    if entry.functional:
+        for name in registry.names(entry):
+            globals().pop(name, None)
+            __all__.remove(name)
 
 
-def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    return as_tensor(x).clip(min, max)
-
-
-clamp = clip
+registry.on_declare(_add, _remove)  # exp, sum, softmax, gelu...: one function per op declared in ops
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -69,39 +57,6 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = as_tensor(a)
     return Where(cond)(a, b)
-
-
-def sum(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
-    return as_tensor(x).sum(axis, keepdims, dim=dim, keepdim=keepdim)
-
-
-def mean(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
-    return as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim)
-
-
-def max(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
-    return as_tensor(x).max(axis, keepdims, dim=dim, keepdim=keepdim)
-
-
-def min(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
-    return as_tensor(x).min(axis, keepdims, dim=dim, keepdim=keepdim)
-
-
-def var(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int = 1,
-        ddof: int | None = None) -> Tensor:
-    return as_tensor(x).var(axis, keepdims, dim=dim, keepdim=keepdim, correction=correction, ddof=ddof)
-
-
-def logsumexp(x: Any, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
-    return as_tensor(x).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
-
-
-def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    return as_tensor(x).softmax(axis, dim=dim)
-
-
-def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    return as_tensor(x).log_softmax(axis, dim=dim)
 
 
 def reshape(x: Any, shape: Sequence[int]) -> Tensor: return as_tensor(x).reshape(shape)

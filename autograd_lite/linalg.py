@@ -55,9 +55,9 @@ def vector_norm(x: Any, ord: float = 2, dim: int | Sequence[int] | None = None, 
     if isinstance(ord, str):
         raise ArgumentError(f"{fn}: ord must be a number, got {ord!r} (use matrix_norm for 'fro' and 'nuc')")
     if ord == math.inf:
-        return x.abs().max(axis, keepdims=keepdim)
+        return x.abs().amax(axis, keepdims=keepdim)
     if ord == -math.inf:
-        return x.abs().min(axis, keepdims=keepdim)
+        return x.abs().amin(axis, keepdims=keepdim)
     if ord == 0:
         return Tensor._from_op(np.sum(x.data != 0, axis=axis, keepdims=keepdim).astype(x.dtype), None)
     if ord == 1:
@@ -94,7 +94,7 @@ def matrix_norm(x: Any, ord: Any = "fro", dim: Sequence[int] = (-2, -1), keepdim
     if ord in (1, -1, math.inf, -math.inf):
         summed_axis, kept_axis = (rows, cols) if abs(ord) == 1 else (cols, rows)
         sums = x.abs().sum(summed_axis, keepdims=True)
-        extreme = sums.max(kept_axis, keepdims=True) if ord > 0 else sums.min(kept_axis, keepdims=True)
+        extreme = sums.amax(kept_axis, keepdims=True) if ord > 0 else sums.amin(kept_axis, keepdims=True)
         return extreme if keepdim else extreme.squeeze((rows, cols))
     raise ArgumentError(f"{fn}: ord must be 'fro', 1, -1, inf or -inf, got {ord!r}")
 

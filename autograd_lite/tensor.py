@@ -7,15 +7,13 @@ import numpy as np
 
 from .dtypes import DEFAULT_FLOAT, as_dtype, forward_with_promotion
 from .engine import ArgumentError, Node, ShapeError, holds_values, mark_changed, raw
-from .ops.activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
+from .ops import einsum as einsum_ops, gather_scatter, registry, reorder
 from .ops.arithmetic import ArithmeticOperators
-from .ops.elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh
+from .ops.casts import Cast, Clone
 from .ops.indexing import GetItem, index_steps
 from .ops.inplace import InPlaceMethods
-from .ops import einsum as einsum_ops, gather_scatter, reorder
-from .ops.casts import Cast, Clone
 from .ops.linalg import MatMul
-from .ops.reductions import Max, Mean, Min, Sum, normalize_axes
+from .ops.reductions import normalize_axes, resolve_axis
 from .ops.shape import BroadcastTo, Permute, Reshape
 
 __all__ = ["Tensor", "tensor", "as_tensor", "resolve_axis"]
@@ -72,20 +70,11 @@ def _number_array(x: float, dtype: np.dtype) -> np.ndarray:
     return array
 
 
-def resolve_axis(axis: Any, dim: Any, keepdims: bool | None = False,
-                 keepdim: bool | None = None) -> tuple[Any, bool]:
-    """Accept numpy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError("pass either axis= or dim=, not both")
-        axis = dim
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return axis, bool(keepdim if keepdim is not None else keepdims)
-
-
 class Tensor(ArithmeticOperators, InPlaceMethods, Node):
     """An n-dimensional array that records the ops applied to it.
+
+    The ops' methods (``exp``, ``sum``, ``max``, ``softmax``...) are made from
+    their declarations in :mod:`autograd_lite.ops.registry` (see the end of this file).
 
     >>> x = Tensor([[1.0, 2.0]], requires_grad=True)
     >>> y = (x * x).sum()
@@ -313,78 +302,6 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
             out = GetItem(step)(out)
         return out
 
-    # -- elementwise --------------------------------------------------------
-    def exp(self): return Exp()(self)
-    def log(self): return Log()(self)
-    def sqrt(self): return Sqrt()(self)
-    def abs(self): return Abs()(self)
-    def sin(self): return Sin()(self)
-    def cos(self): return Cos()(self)
-    def tanh(self): return Tanh()(self)
-    def sigmoid(self): return Sigmoid()(self)
-    def relu(self): return ReLU()(self)
-    def leaky_relu(self, negative_slope: float = 0.01): return LeakyReLU(negative_slope)(self)
-    __abs__ = abs
-
-    def maximum(self, other): return Maximum()(self, other)
-    def minimum(self, other): return Minimum()(self, other)
-
-    def clip(self, min: float | None = None, max: float | None = None) -> "Tensor":  # noqa: A002 (PyTorch's names)
-        if min is None and max is None:
-            raise ArgumentError("clip: give at least one of min and max")
-        return Clip(min, max)(self)
-
-    clamp = clip
-
-    # -- reductions ---------------------------------------------------------
-    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return Sum(*resolve_axis(axis, dim, keepdims, keepdim))(self)
-
-    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return Mean(*resolve_axis(axis, dim, keepdims, keepdim))(self)
-
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """Largest values over the axes (all by default); ties share the gradient.
-
-        Values only, like numpy's ``max`` and ``torch.amax``: ``torch.max(x, dim)``
-        also returns indices, but a return type that changes with ``dim`` is a
-        trap; use ``argmax`` for the indices.
-
-        >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).max(dim=1)
-        Tensor([5., 7.])
-        """
-        return Max(*resolve_axis(axis, dim, keepdims, keepdim))(self)
-
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """Smallest values over the axes; values only, as :meth:`max` explains."""
-        return Min(*resolve_axis(axis, dim, keepdims, keepdim))(self)
-
-    def var(self, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int = 1, ddof: int | None = None):
-        """Variance; ``correction=1`` (the unbiased estimate) by default, as in PyTorch; ``ddof=0`` for numpy's."""
-        axis, keep = resolve_axis(axis, dim, keepdims, keepdim)
-        if ddof is not None:
-            correction = ddof
-        n = int(np.prod([self.shape[a] for a in normalize_axes(axis, self.ndim, "var")]))
-        centred = self - self.mean(axis, keepdims=True)
-        return (centred * centred).sum(axis, keepdims=keep) / max(n - correction, 0)
-
-    def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return LogSumExp(*resolve_axis(axis, dim, keepdims, keepdim))(self)
-
-    def softmax(self, axis=-1, *, dim=None):
-        return Softmax(resolve_axis(axis if dim is None else None, dim)[0])(self)
-
-    def log_softmax(self, axis=-1, *, dim=None):
-        return LogSoftmax(resolve_axis(axis if dim is None else None, dim)[0])(self)
-
-    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None) -> "Tensor":
-        axis, keep = resolve_axis(axis, dim, keepdims, keepdim)
-        return Tensor._from_op(np.argmax(self.data, axis=axis, keepdims=keep), None)
-
-    def argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None) -> "Tensor":
-        axis, keep = resolve_axis(axis, dim, keepdims, keepdim)
-        return Tensor._from_op(np.argmin(self.data, axis=axis, keepdims=keep), None)
-
     # -- shape --------------------------------------------------------------
     def reshape(self, *shape: Any) -> "Tensor":
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
@@ -581,3 +498,4 @@ def as_tensor(x: Any, dtype: Any = None) -> Tensor:
 
 Tensor._graph_kind = Tensor
 Tensor._dtype_rules = staticmethod(forward_with_promotion)
+registry.install_methods(Tensor, "tensor")  # exp, sum, softmax...: declared with their ops

@@ -13,9 +13,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from .engine import Node, raw
-from .ops.activations import ReLU, Sigmoid
+from .ops import registry
 from .ops.arithmetic import ArithmeticOperators, Dot
-from .ops.elementwise import Exp, Log, Tanh
 
 __all__ = ["Value"]
 
@@ -35,6 +34,9 @@ class Value(ArithmeticOperators, Node):
     >>> b.backward()
     >>> a.grad, b.grad
     (4.0, 1.0)
+
+    Its methods for scalar functions (``exp``, ``tanh``, ``relu``...) are made
+    from their declarations in :mod:`autograd_lite.ops.registry`.
     """
 
     __slots__ = ("label",)
@@ -85,12 +87,6 @@ class Value(ArithmeticOperators, Node):
     def __repr__(self) -> str:
         return f"Value(data={self.data:.6g}, grad={_grad_text(self.grad)})"
 
-    def exp(self) -> "Value": return Exp()(self)
-    def log(self) -> "Value": return Log()(self)
-    def tanh(self) -> "Value": return Tanh()(self)
-    def sigmoid(self) -> "Value": return Sigmoid()(self)
-    def relu(self) -> "Value": return ReLU()(self)
-
     @staticmethod
     def dot(ws: Sequence[Any], xs: Sequence[Any]) -> "Value":
         """Σ wᵢ·xᵢ as one node: a neuron's weighted sum, n times fewer nodes than ``sum(w * x ...)``.
@@ -123,3 +119,4 @@ def _grad_text(g: Any) -> str:
 
 
 Value._graph_kind = Value
+registry.install_methods(Value, "value")  # exp, tanh, relu...: declared with their ops

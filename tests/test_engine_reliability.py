@@ -227,3 +227,21 @@ def test_buffers_are_in_the_state_dict_after_the_parameters_and_load_back():
     model.load_state_dict(state)
     assert model[0].running_mean.tolist() == [5.0]
     assert [name for name, _ in model.named_buffers()] == ["0.running_mean", "0.scratch"]
+
+
+def test_an_op_whose_backward_reads_no_input_ignores_later_changes_to_it():
+    a, c = ag.tensor([1.0], requires_grad=True), ag.tensor([5.0])
+    y = (a + c).sum()  # add declares saves=(): its gradient needs neither input
+    c.add_(1.0)
+    y.backward()
+    assert a.grad.tolist() == [1.0]
+
+
+def test_an_op_whose_backward_reads_its_output_refuses_when_the_output_changed():
+    a = ag.tensor([1.0], requires_grad=True)
+    e = a.exp()  # exp's gradient is g·y: saves=("y",)
+    loss = e.sum()  # sum reads no input
+    with ag.no_grad():
+        e.mul_(3.0)
+    with pytest.raises(RuntimeError, match="its output .* of 'exp'"):
+        loss.backward()

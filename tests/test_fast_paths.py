@@ -20,13 +20,13 @@ def grads_of(fn, *arrays):
     return out.data, [x.grad.data for x in xs]
 
 
-# -- the fused dense layer: ops.Linear == x @ w.T + b -------------------------------------------
+# -- the fused dense layer: ops.LinearOp == x @ w.T + b -------------------------------------------
 
 @pytest.mark.parametrize("x_shape", [(4, 3), (3,), (2, 4, 3)])
 def test_linear_op_matches_matmul_with_transpose_plus_bias(x_shape):
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal(x_shape), rng.standard_normal((5, 3)), rng.standard_normal(5)
-    fused = grads_of(lambda x, w, b: ops.Linear()(x, w, b), x, w, b)
+    fused = grads_of(lambda x, w, b: ops.LinearOp()(x, w, b), x, w, b)
     plain = grads_of(lambda x, w, b: x @ w.T + b, x, w, b)
     np.testing.assert_allclose(fused[0], plain[0], rtol=1e-12)
     for got, want in zip(fused[1], plain[1]):
@@ -36,7 +36,7 @@ def test_linear_op_matches_matmul_with_transpose_plus_bias(x_shape):
 def test_linear_op_without_bias_matches_matmul_with_transpose():
     rng = np.random.default_rng(1)
     x, w = rng.standard_normal((4, 3)), rng.standard_normal((2, 3))
-    fused = grads_of(lambda x, w: ops.Linear()(x, w), x, w)
+    fused = grads_of(lambda x, w: ops.LinearOp()(x, w), x, w)
     plain = grads_of(lambda x, w: x @ w.T, x, w)
     np.testing.assert_allclose(fused[0], plain[0], rtol=1e-12)
     for got, want in zip(fused[1], plain[1]):
@@ -45,7 +45,7 @@ def test_linear_op_without_bias_matches_matmul_with_transpose():
 
 def test_linear_op_has_second_derivatives():
     rng = np.random.default_rng(2)
-    check_grads(lambda x, w, b: ops.Linear()(x, w, b).tanh(),
+    check_grads(lambda x, w, b: ops.LinearOp()(x, w, b).tanh(),
                 rng.standard_normal((3, 2)), rng.standard_normal((4, 2)), rng.standard_normal(4))
 
 
@@ -182,7 +182,7 @@ def test_in_place_rmsprop_matches_the_formula_for_either_memory_layout_of_the_gr
 def test_linear_op_promotes_dtypes_as_the_composed_ops_do():
     x = Tensor(np.ones((2, 3), dtype=np.float32))
     w, b = Tensor(np.ones((4, 3), dtype=np.float32)), Tensor(np.ones(4, dtype=np.float64))
-    assert ops.Linear()(x, w, b).dtype == (x @ w.T + b).dtype == np.float64
+    assert ops.LinearOp()(x, w, b).dtype == (x @ w.T + b).dtype == np.float64
 
 
 # -- backward pauses the cyclic garbage collector and gives it back as it was --------------------
@@ -257,16 +257,16 @@ def test_each_hook_fires_once_with_the_complete_gradient_on_a_graph_built_out_of
 
 def test_a_weight_gradient_nobody_else_holds_becomes_grad_without_a_copy(monkeypatch):
     made = {}
-    plain_backward = ops.Linear.backward
+    plain_backward = ops.LinearOp.backward
 
     def spy(self, g, y, *xs):
         gxs = plain_backward(self, g, y, *xs)
         made["gw"] = id(gxs[1])
         return gxs
 
-    monkeypatch.setattr(ops.Linear, "backward", spy)
+    monkeypatch.setattr(ops.LinearOp, "backward", spy)
     w = Tensor(np.ones((3, 4), np.float32), requires_grad=True)
-    ops.Linear()(Tensor(np.ones((2, 4), np.float32)), w).sum().backward()
+    ops.LinearOp()(Tensor(np.ones((2, 4), np.float32)), w).sum().backward()
     assert id(w.grad.data) == made["gw"]
     np.testing.assert_allclose(w.grad.data, np.full((3, 4), 2.0))
 

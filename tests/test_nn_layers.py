@@ -131,8 +131,8 @@ def test_dense_takes_a_callable_activation():
 
 
 def test_dense_rejects_an_unknown_activation_by_listing_the_known_ones():
-    with pytest.raises(ValueError, match="unknown activation 'relu6'; use one of .*sigmoid"):
-        nn.Dense(2, activation="relu6")
+    with pytest.raises(ValueError, match="unknown activation 'relu7'; use one of .*sigmoid"):
+        nn.Dense(2, activation="relu7")
 
 
 def test_keras_style_sequential_of_dense_layers():

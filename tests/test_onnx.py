@@ -90,8 +90,8 @@ class EveryOp(nn.Module):
         h = F.sin(h) + F.cos(h) + F.tanh(h) + F.sigmoid(h) + F.relu(h) + F.leaky_relu(h, 0.2)
         h = F.maximum(h, x) + F.minimum(h, 0.5) + F.clip(h, -1.0, 1.0) + F.where(h.data > 0, h, x)
         h = h.softmax(axis=0) + F.log_softmax(h, axis=1) + h.transpose(0, 1).T + h ** x.sigmoid()
-        pooled = h.sum(axis=1, keepdims=True) + h.mean(axis=1, keepdims=True) + h.max(axis=1, keepdims=True) \
-            - h.min(axis=1, keepdims=True)
+        pooled = h.sum(axis=1, keepdims=True) + h.mean(axis=1, keepdims=True) + h.amax(axis=1, keepdims=True) \
+            - h.amin(axis=1, keepdims=True)
         both = F.concat([h, pooled.broadcast_to(h.shape)], axis=1)
         return both.reshape(x.shape[0], 2, 4).mean(axis=1) + both.sum()
 

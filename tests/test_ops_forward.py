@@ -158,11 +158,37 @@ def test_reductions_match_numpy_with_axis_and_keepdims(data):
     keep = data.draw(st.booleans())
     x = np.random.default_rng(data.draw(st.integers(0, 1000))).standard_normal(shape)
     t = Tensor(x)
-    for name in ("sum", "mean", "max", "min"):
+    for name in ("sum", "mean", "amax", "amin", "prod"):
         np.testing.assert_allclose(getattr(t, name)(axis=axis, keepdims=keep).data,
                                    getattr(np, name)(x, axis=axis, keepdims=keep), rtol=1e-12)
         np.testing.assert_allclose(getattr(t, name)(dim=axis, keepdim=keep).data,
                                    getattr(np, name)(x, axis=axis, keepdims=keep), rtol=1e-12)
+    for name in ("max", "min"):  # values and indices along one axis, as torch.max(x, dim)
+        found = getattr(t, name)(dim=axis, keepdim=keep)
+        if axis is None:
+            assert found.item() == getattr(np, name)(x)
+        else:
+            np.testing.assert_array_equal(found.values.data, getattr(np, name)(x, axis=axis, keepdims=keep))
+            np.testing.assert_array_equal(found.indices.data, getattr(np, "arg" + name)(x, axis=axis, keepdims=keep))
+
+
+def test_max_with_dim_returns_values_and_indices_as_torch_max():
+    x = Tensor([[1.0, 5.0], [7.0, 2.0]], requires_grad=True)
+    values, indices = x.max(dim=1)
+    assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
+    assert indices.dtype == np.int64 and not indices.requires_grad
+    assert x.max(1).values.tolist() == [5.0, 7.0] and x.max(dim=1, keepdim=True).indices.shape == (2, 1)
+    values.sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+    with pytest.raises(TypeError, match="use amax for the max over several axes"):
+        x.max(dim=(0, 1))
+    assert F.max(x, Tensor([[6.0]])).tolist() == [[6.0, 6.0], [7.0, 6.0]]  # torch.max(a, b) is maximum
+
+
+def test_max_with_a_nan_passes_the_gradient_to_the_nan_as_pytorch():
+    x = Tensor([np.nan, 1.0, 2.0], requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 0.0]
 
 
 def test_var_is_unbiased_by_default_as_in_pytorch_and_ddof_0_gives_numpys():

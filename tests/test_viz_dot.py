@@ -13,7 +13,7 @@ import pytest
 import autograd_lite as ag
 import viz
 from autograd_lite import Value
-from autograd_lite.ops.elementwise import Tanh
+from autograd_lite.ops.elementwise import TanhOp
 from viz.dot import CHECK_OK, CHECK_WRONG, INPUT, LOSS, PARAMETER
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -132,7 +132,7 @@ def test_ops_of_each_layer_are_drawn_in_a_cluster_named_after_it():
     model, loss = tiny_mlp()
     got = clusters(viz.to_dot(loss, params=model))
     assert list(got) == ["0 (Dense)", "1 (Dense)"]
-    # a dense layer is one fused op, x @ wᵀ + b (ops.Linear)
+    # a dense layer is one fused op, x @ wᵀ + b (ops.LinearOp)
     assert got["0 (Dense)"] == ["0.weight", "0.bias", "linear", "sigmoid"]
     assert got["1 (Dense)"] == ["1.weight", "1.bias", "linear", "softmax(axis=-1)"]
 
@@ -229,7 +229,7 @@ def test_a_deep_graph_is_walked_without_recursion_and_capped_with_a_note():
 
 # -- the gradient-check overlay ----------------------------------------------------------------
 
-class WrongTanh(Tanh):
+class WrongTanh(TanhOp):
     """tanh with a deliberately wrong backward (forgets the square)."""
     __slots__ = ()
 
@@ -239,7 +239,7 @@ class WrongTanh(Tanh):
 
 def test_check_colours_a_wrong_backward_apart_from_correct_ones():
     a, b = Value(0.5, label="a"), Value(-1.5, label="b")
-    out = WrongTanh()(a * b) + Tanh()(a)
+    out = WrongTanh()(a * b) + TanhOp()(a)
     dot = viz.to_dot(out, check=True)
     colours = {label: colour for label, colour in
                re.findall(r'n\d+_op \[label="([^"\\]*)\\ncheck: [^"]*" fillcolor="([^"]*)"', dot)}

@@ -16,8 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from autograd_lite import Value
-from autograd_lite.ops.activations import ReLU, Sigmoid
-from autograd_lite.ops.elementwise import Exp, Log, Tanh
+from autograd_lite.ops import registry
 
 from .dot import TIMEOUT, check_timeout, format_of, render
 from .formatting import Lines, number
@@ -27,7 +26,7 @@ from .steps import explain as explain_steps
 
 __all__ = ["parse_assignments", "build_expression", "draw_expression", "DrawingLimits"]
 
-FUNCTIONS = {"exp": Exp, "log": Log, "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+FUNCTIONS = registry.draw_functions()  # name -> op class: the one-input scalar functions declared in ops (live)
 MAX_LENGTH = 1000
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
               ast.Pow: operator.pow}

@@ -6,7 +6,8 @@
 ['0.weight', '0.bias', '2.weight', '2.bias']
 """
 from . import init
-from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activations import *  # noqa: F401,F403 (Identity and a module per activation declared in ops.registry)
+from .activations import __all__ as _activation_names
 from .containers import MLP, Sequential
 from .layers import Dense, Dropout, Flatten, Linear
 from .losses import (BCELoss, BCEWithLogitsLoss, BinaryCrossentropy, CategoricalCrossentropy, CrossEntropyLoss,
@@ -16,8 +17,8 @@ from .module import IncompatibleKeys, Module, Parameter, StateDictError
 __all__ = [
     "Module", "Parameter", "StateDictError", "IncompatibleKeys",
     "Linear", "Dense", "Dropout", "Flatten", "Sequential", "MLP",
-    "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
     "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy",
     "MeanSquaredError", "MeanAbsoluteError", "init",
+    *_activation_names,
 ]

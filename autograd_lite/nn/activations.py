@@ -8,13 +8,15 @@ ReLU()
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 from .. import functional as F
+from ..ops import registry
 from ..tensor import Tensor, as_tensor
 from .module import Module
 
-__all__ = ["Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softmax", "LogSoftmax", "get", "module"]
+__all__ = ["Identity"]  # and, below, a module per activation
 
 
 class Identity(Module):
@@ -24,73 +26,66 @@ class Identity(Module):
         return as_tensor(x)
 
 
-class ReLU(Module):
-    """max(x, 0) elementwise."""
+class _Activation(Module):
+    """A module for an activation function declared in ``ops.registry``: its settings are the
+    function's parameters after the tensor (``LeakyReLU(negative_slope=0.2)``), with their defaults."""
+    _function: Callable[..., Tensor]
+    _settings: tuple[inspect.Parameter, ...] = ()
 
-    def forward(self, x: Any) -> Tensor:
-        return F.relu(x)
-
-
-class Sigmoid(Module):
-    """1 / (1 + e⁻ˣ) elementwise."""
-
-    def forward(self, x: Any) -> Tensor:
-        return F.sigmoid(x)
-
-
-class Tanh(Module):
-    def forward(self, x: Any) -> Tensor:
-        return F.tanh(x)
-
-
-class LeakyReLU(Module):
-    """x if x > 0 else negative_slope·x (PyTorch's default slope 0.01)."""
-
-    def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = negative_slope
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        signature = inspect.Signature([p.replace(annotation=inspect.Parameter.empty) for p in self._settings])
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{type(self).__name__}: {error}; it takes {signature}") from None
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
+            setattr(self, name, value)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return ", ".join(f"{p.name}={getattr(self, p.name)!r}" for p in self._settings
+                         if getattr(self, p.name) is not None)
 
     def forward(self, x: Any) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope)
+        return self._function(as_tensor(x), **{p.name: getattr(self, p.name) for p in self._settings})
 
 
-class Softmax(Module):
-    """Probabilities along ``dim`` (the last axis by default, as in Keras; PyTorch asks for it)."""
-
-    def __init__(self, dim: int = -1) -> None:
-        self.dim = dim
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-    def forward(self, x: Any) -> Tensor:
-        return F.softmax(x, self.dim)
-
-
-class LogSoftmax(Module):
-    """log(softmax(x)) along ``dim``, computed stably (pair it with ``NLLLoss``)."""
-
-    def __init__(self, dim: int = -1) -> None:
-        self.dim = dim
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-    def forward(self, x: Any) -> Tensor:
-        return F.log_softmax(x, self.dim)
+def _module_for(entry: registry.Entry) -> type[Module]:
+    """``nn.GELU`` for ``gelu``: a module class whose forward calls the declared function."""
+    summary = (entry.function.__doc__ or entry.name).strip().splitlines()[0]
+    cls = type(entry.module, (_Activation,), {
+        "__doc__": f"The module form of :func:`autograd_lite.functional.{entry.name}`: {summary}",
+        "__module__": __name__, "__qualname__": entry.module,
+        "_function": staticmethod(entry.function), "_settings": tuple(registry.settings_of(entry.function)),
+    })
+    return cls
 
 
 # Keras layers take names and store functions (keras.activations.get); MLP builds modules from names.
-_FUNCTIONS: dict[str, Callable[..., Tensor] | None] = {
-    "linear": None, "relu": F.relu, "sigmoid": F.sigmoid, "tanh": F.tanh, "softmax": F.softmax,
-    "leaky_relu": F.leaky_relu, "log_softmax": F.log_softmax,
-}
-_MODULES: dict[str, type[Module]] = {
-    "linear": Identity, "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax,
-    "leaky_relu": LeakyReLU, "log_softmax": LogSoftmax,
-}
+_FUNCTIONS: dict[str, Callable[..., Tensor] | None] = {"linear": None}
+_MODULES: dict[str, type[Module]] = {"linear": Identity}
+_KERAS_NAMES = {"silu": "swish", "hardsigmoid": "hard_sigmoid"}  # Keras's names for two of them
+
+
+def _add(entry: registry.Entry) -> None:
+    if entry.module:
+        cls = globals()[entry.module] = _module_for(entry)
+        __all__.append(entry.module)
+        for name in (entry.name, _KERAS_NAMES.get(entry.name)):
+            if name:
+                _FUNCTIONS[name], _MODULES[name] = getattr(F, entry.name), cls
+
+
+def _remove(entry: registry.Entry) -> None:
+    if entry.module:
+        globals().pop(entry.module, None)
+        __all__.remove(entry.module)
+        for name in (entry.name, _KERAS_NAMES.get(entry.name)):
+            _FUNCTIONS.pop(name, None)
+            _MODULES.pop(name, None)
+
+
+registry.on_declare(_add, _remove)  # ReLU, Sigmoid, Tanh, GELU, ...: one module per activation declared in ops
 
 
 def _known(name: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..engine import ShapeError
-from ..ops.linalg import Linear as LinearOp
+from ..ops.linalg import LinearOp
 from ..tensor import Tensor, as_tensor
 from . import activations, init
 from .module import Module, Parameter, UninitializedParameter

@@ -1,6 +1,7 @@
-"""+ - * / ** and negation."""
+"""+ - * / ** % // and negation, and the other functions of two numbers (atan2, copysign, lerp)."""
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
@@ -8,12 +9,16 @@ import numpy as np
 
 from ..engine import ArgumentError, Op, raw
 from ._lib import lib
+from .elementwise import Abs
+from .registry import Samples, register, register_function
+
+BINARY_LINEAR = Samples(inputs=2, linear=True)
 
 
-class Add(Op):
+@register(value=True, samples=BINARY_LINEAR)
+class Add(Op, name="add", symbol="+", args=("a", "b"), derivatives=("1", "1"), broadcasts=True, saves=()):
     """a + b.   ∂/∂a = 1,  ∂/∂b = 1"""
     __slots__ = ()
-    name, symbol, arg_names, derivatives, broadcasts = "add", "+", ("a", "b"), ("1", "1"), True
 
     def forward(self, a, b):
         return a + b
@@ -22,10 +27,10 @@ class Add(Op):
         return g, g
 
 
-class Sub(Op):
+@register(value=True, samples=BINARY_LINEAR)
+class Sub(Op, name="sub", symbol="-", args=("a", "b"), derivatives=("1", "-1"), broadcasts=True, saves=()):
     """a - b.   ∂/∂a = 1,  ∂/∂b = -1"""
     __slots__ = ()
-    name, symbol, arg_names, derivatives, broadcasts = "sub", "-", ("a", "b"), ("1", "-1"), True
 
     def forward(self, a, b):
         return a - b
@@ -34,10 +39,10 @@ class Sub(Op):
         return g, -g
 
 
-class Mul(Op):
+@register(value=True, samples=Samples(inputs=2))
+class Mul(Op, name="mul", symbol="*", args=("a", "b"), derivatives=("b", "a"), broadcasts=True, saves=("a", "b")):
     """a * b.   ∂/∂a = b,  ∂/∂b = a"""
     __slots__ = ()
-    name, symbol, arg_names, derivatives, broadcasts = "mul", "*", ("a", "b"), ("b", "a"), True
 
     def forward(self, a, b):
         return a * b
@@ -47,10 +52,10 @@ class Mul(Op):
         return (g * b if self.needs_input_grad(0) else None), (g * a if self.needs_input_grad(1) else None)
 
 
-class Div(Op):
+class Div(Op, name="div", symbol="/", args=("a", "b"), derivatives=("1/b", "-a/b²"), broadcasts=True,
+          saves=("b", "y")):
     """a / b.   ∂/∂a = 1/b,  ∂/∂b = -a/b²"""
     __slots__ = ()
-    name, symbol, arg_names, derivatives, broadcasts = "div", "/", ("a", "b"), ("1/b", "-a/b²"), True
 
     def forward(self, a, b):
         return a / b
@@ -60,10 +65,10 @@ class Div(Op):
         return ga, -ga * y  # -g·a/b² = -(g/b)·(a/b)
 
 
-class Neg(Op):
+@register(value=True, samples=Samples(linear=True))
+class Neg(Op, name="neg", symbol="-", derivatives=("-1",), saves=()):
     """-x.   ∂/∂x = -1"""
     __slots__ = ()
-    name, symbol, derivatives = "neg", "-", ("-1",)
 
     def forward(self, x):
         return -x
@@ -72,10 +77,9 @@ class Neg(Op):
         return (-g,)
 
 
-class PowConst(Op):
+class PowConst(Op, name="pow", derivatives=("n·x^(n-1)",), saves=("x",)):
     """x ** n for a constant number n.   ∂/∂x = n·x^(n-1)"""
     __slots__ = ("exponent",)
-    name, derivatives = "pow", ("n·x^(n-1)",)
 
     def __init__(self, exponent: float) -> None:
         self.exponent = exponent
@@ -98,10 +102,10 @@ class PowConst(Op):
         return (g * (n * PowConst(n - 1).apply(x)),)
 
 
-class Pow(Op):
+class Pow(Op, name="pow", symbol="**", args=("a", "b"), derivatives=("b·a^(b-1)", "a^b·ln(a)"), broadcasts=True,
+          saves=("a", "b", "y")):
     """a ** b with both sides differentiable.   ∂/∂a = b·a^(b-1),  ∂/∂b = a^b·ln(a)"""
     __slots__ = ()
-    name, symbol, arg_names, derivatives, broadcasts = "pow", "**", ("a", "b"), ("b·a^(b-1)", "a^b·ln(a)"), True
 
     def forward(self, a, b):
         _refuse_negative_int_power(a, b)
@@ -121,14 +125,147 @@ class Pow(Op):
         return ga, gb
 
 
-class Dot(Op):
+@register_function(op=Div, value=True, samples=Samples(
+    inputs=2, away=0.5, settings=({}, {"rounding_mode": "trunc"}, {"rounding_mode": "floor"})))
+def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Any:
+    """a / b; ``rounding_mode="trunc"`` rounds the quotient toward 0, ``"floor"`` down (as ``torch.div``).
+
+    A rounded quotient passes gradient 0 to both inputs, as in PyTorch; on
+    integer tensors it stays integer.
+
+    >>> Tensor([7.0, -7.0]).div(2.0, rounding_mode="trunc")
+    Tensor([ 3., -3.])
+    """
+    if rounding_mode is None:
+        return Div()(a, b)
+    if rounding_mode == "floor":
+        return FloorDivide()(a, b)
+    if rounding_mode == "trunc":
+        return TruncDivide()(a, b)
+    raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor'; got {rounding_mode!r}")
+
+
+@register_function(op=Pow, value=True, samples=Samples(inputs=2, low=0.5, high=2.0))
+def pow(a: Any, b: Any) -> Any:  # noqa: A001 (torch.pow)
+    """a ** b; a constant number b is a setting of the op (the graph shows ``**2``), not an input.
+
+    >>> Tensor([2.0, 3.0]).pow(2)
+    Tensor([4., 9.])
+    """
+    if isinstance(b, (int, float)) and not isinstance(b, bool):
+        return PowConst(b)(a)
+    return Pow()(a, b)
+
+
+class _Rounded(Op, args=("a", "b"), derivatives=("0", "0"), broadcasts=True, saves=()):
+    """Shared by the rounded quotients: their gradient is 0 wherever it exists (as in PyTorch)."""
+    __slots__ = ()
+
+    def backward(self, g, y, a, b):
+        return g * 0, g * 0
+
+
+@register(value=True, samples=Samples(inputs=2, low=0.5, high=3.0, torch="floor_divide"))
+class FloorDivide(_Rounded, name="floor_divide", symbol="//"):
+    """a // b = floor(a / b) (integers stay integers).   ∂/∂a = 0,  ∂/∂b = 0"""
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return lib(a).floor_divide(a, b)
+
+
+class TruncDivide(_Rounded, name="trunc_divide"):
+    """trunc(a / b), rounded toward 0 (``div(rounding_mode="trunc")``).   ∂/∂a = 0,  ∂/∂b = 0"""
+    __slots__ = ()
+
+    def forward(self, a, b):
+        if type(a) is float:
+            return float(math.trunc(a / b))
+        quotient = np.trunc(np.true_divide(a, b))
+        both_int = np.result_type(a).kind in "iu" and np.result_type(b).kind in "iu"
+        return quotient.astype(np.result_type(a, b)) if both_int else quotient
+
+
+# The remainders jump where a/b crosses an integer; samples keep a/b inside (0.1, 0.9) of one.
+_REMAINDER_SAMPLES = Samples(inputs=2, low=(-0.9, 1.2), high=(0.9, 3.0), away=(0.1, 0.0))
+
+
+@register(value=True, samples=_REMAINDER_SAMPLES)
+class Remainder(Op, name="remainder", symbol="%", args=("a", "b"), derivatives=("1", "-floor(a/b)"),
+                broadcasts=True, saves=("a", "b")):
+    """a % b, with the sign of b (Python's %, ``torch.remainder``).   ∂/∂a = 1,  ∂/∂b = -floor(a/b)"""
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return lib(a).remainder(a, b)
+
+    def backward(self, g, y, a, b):
+        return g, -g * FloorDivide().forward(raw(a), raw(b))
+
+
+@register(value=True, samples=_REMAINDER_SAMPLES)
+class Fmod(Op, name="fmod", args=("a", "b"), derivatives=("1", "-trunc(a/b)"), broadcasts=True,
+           saves=("a", "b")):
+    """fmod(a, b), with the sign of a (C's fmod, ``torch.fmod``).   ∂/∂a = 1,  ∂/∂b = -trunc(a/b)"""
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return lib(a).fmod(a, b)
+
+    def backward(self, g, y, a, b):
+        return g, -g * TruncDivide().forward(raw(a), raw(b))
+
+
+@register(value=True, samples=Samples(inputs=2, away=0.3))
+class Atan2(Op, name="atan2", args=("a", "b"), derivatives=("b/(a² + b²)", "-a/(a² + b²)"), broadcasts=True,
+            saves=("a", "b")):
+    """atan2(a, b): the angle of the point (b, a).   ∂/∂a = b/(a² + b²),  ∂/∂b = -a/(a² + b²)"""
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return lib(a).atan2(a, b)
+
+    def backward(self, g, y, a, b):
+        scale = g / (a * a + b * b)
+        return scale * b, -scale * a
+
+
+@register(value=True, samples=Samples(inputs=2, away=0.2))
+class Copysign(Op, name="copysign", args=("a", "b"), derivatives=("sign(a)·sign(b)", "0"), broadcasts=True,
+               saves=("a", "b")):
+    """copysign(a, b) = |a| with the sign of b.   ∂/∂a = sign(a)·sign(b),  ∂/∂b = 0"""
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return lib(a).copysign(a, b)
+
+    def backward(self, g, y, a, b):
+        a, b = raw(a), raw(b)
+        # sign(a)·(sign of b, with -0.0 counted negative, as copysign reads it)
+        flip = lib(a).sign(a) * lib(a).copysign(1.0, b)
+        return g * flip, g * 0
+
+
+@register(samples=Samples(inputs=3), value=True)
+class Lerp(Op, name="lerp", args=("start", "end", "weight"), derivatives=("1 - weight", "weight", "end - start"),
+           broadcasts=True, saves=("start", "end", "weight")):
+    """lerp(start, end, weight) = start + weight·(end - start).   ∂/∂start = 1 - weight,  ∂/∂end = weight,  ∂/∂weight = end - start"""
+    __slots__ = ()
+
+    def forward(self, start, end, weight):
+        return start + weight * (end - start)
+
+    def backward(self, g, y, start, end, weight):
+        return g * (1 - weight), g * weight, g * (end - start)
+
+
+class Dot(Op, name="dot"):
     """Σ wᵢ·xᵢ over n pairs, in one node.   ∂/∂wᵢ = xᵢ,  ∂/∂xᵢ = wᵢ
 
     A neuron's weighted sum: one node and one backward step in place of n
     products and n - 1 sums (``Value.dot``). The inputs are w0 … wₙ₋₁, then x0 … xₙ₋₁.
     """
     __slots__ = ("count",)
-    name = "dot"
 
     def __init__(self, count: int = 1) -> None:
         self.count = count  # the number of pairs (set again by forward, as Concat counts its inputs)
@@ -151,7 +288,7 @@ class Dot(Op):
 
 
 class ArithmeticOperators:
-    """``+ - * / **`` and unary ``-`` as recorded ops: written once for ``Value`` and ``Tensor``."""
+    """``+ - * / ** % //`` and unary ``-`` as recorded ops: written once for ``Value`` and ``Tensor``."""
     __slots__ = ()
 
     def __add__(self, other): return Add()(self, other)
@@ -163,6 +300,7 @@ class ArithmeticOperators:
     def __truediv__(self, other): return Div()(self, other)
     def __rtruediv__(self, other): return Div()(other, self)
     def __neg__(self): return Neg()(self)
+    def __abs__(self): return Abs()(self)
 
     def __pow__(self, other):
         # A constant exponent is a setting of the op, not an input: the graph shows "**2".
@@ -171,6 +309,10 @@ class ArithmeticOperators:
         return Pow()(self, other)
 
     def __rpow__(self, other): return Pow()(other, self)
+    def __mod__(self, other): return Remainder()(self, other)
+    def __rmod__(self, other): return Remainder()(other, self)
+    def __floordiv__(self, other): return FloorDivide()(self, other)
+    def __rfloordiv__(self, other): return FloorDivide()(other, self)
 
 
 def _where_not(edge: Any, value: Any) -> Any:

@@ -56,10 +56,9 @@ def index_steps(index: Any) -> list[Any]:
     return [tuple(ints_first), tuple(the_rest)]
 
 
-class GetItem(Op):
+class GetItem(Op, name="getitem", derivatives=("zeros with g added at the picked places",), vjp=True, saves=()):
     """x[index].   ∂L/∂x = zeros with g added at the picked places (picked twice: added twice)"""
     __slots__ = ("index",)
-    name, derivatives, vjp = "getitem", ("zeros with g added at the picked places",), True
 
     def __init__(self, index: Any) -> None:
         self.index = normalize_index(index)
@@ -77,10 +76,9 @@ class GetItem(Op):
         return type(error)(f"getitem: index [{_index_text(self.index)}] does not fit shape {nodes[0].shape}: {error}")
 
 
-class IndexAdd(Op):
+class IndexAdd(Op, name="index_add", derivatives=("g[index]",), vjp=True, saves=()):
     """index_add(x): zeros(shape) with x added at ``index`` (the adjoint of x[index]).   ∂L/∂x = g[index]"""
     __slots__ = ("index", "shape")
-    name, derivatives, vjp = "index_add", ("g[index]",), True
 
     def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
         self.index, self.shape = index, tuple(shape)

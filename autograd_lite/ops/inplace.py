@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Node, ShapeError, is_grad_enabled, raw
+from ..engine import ArgumentError, Node, ShapeError, is_grad_enabled, raw
 
 
 def _records(tensor: Any, other: Any = None) -> bool:
@@ -90,7 +90,7 @@ class InPlaceMethods:
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Any:  # noqa: A002 (PyTorch's names)
         if min is None and max is None:
-            raise ValueError("clamp_: give at least one of min and max")
+            raise ArgumentError("clamp_: give at least one of min and max")
         if _records(self):
             raise _refuse(self, "clamp_")
         low = -np.inf if min is None else min

@@ -4,13 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, ShapeError, raw
+from .registry import Samples, register
 from .shape import SumTo
 
 
-class MatMul(Op):
+@register(samples=Samples(inputs=2, shapes=((2, 3), (3, 4)), linear=True))
+class MatMul(Op, name="matmul", symbol="@", args=("a", "b"), derivatives=("g @ bᵀ", "aᵀ @ g"), vjp=True,
+             saves=("a", "b")):
     """a @ b.   ∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g  (1-D and batched operands as in numpy)"""
     __slots__ = ()
-    name, symbol, arg_names, derivatives, vjp = "matmul", "@", ("a", "b"), ("g @ bᵀ", "aᵀ @ g"), True
 
     def forward(self, a, b):
         return np.matmul(a, b)
@@ -48,7 +50,8 @@ class MatMul(Op):
         return ShapeError(f"matmul: batch dimensions of shapes {sa} and {sb} do not broadcast")
 
 
-class Linear(Op):
+class LinearOp(Op, name="linear", args=("x", "w", "b"), derivatives=("g @ w", "gᵀ @ x", "Σ g over the batch"),
+               vjp=True, saves=("x", "w")):
     """x @ wᵀ + b, a dense layer in one op (PyTorch's ``F.linear``).
 
     ∂L/∂x = g @ w,  ∂L/∂w = gᵀ @ x,  ∂L/∂b = Σ g over the batch
@@ -60,7 +63,6 @@ class Linear(Op):
     several times slower). ``b`` may be left out. ``x`` may have leading batch axes.
     """
     __slots__ = ()
-    name, arg_names, derivatives, vjp = "linear", ("x", "w", "b"), ("g @ w", "gᵀ @ x", "Σ g over the batch"), True
 
     def forward(self, x, w, *b):
         y = np.matmul(x, w.T)

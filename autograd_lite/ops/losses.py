@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Node, Op, raw
-from .activations import LogSoftmax, Sigmoid
+from .activations import LogSoftmaxOp, SigmoidOp
 from .elementwise import Exp, Log, Maximum
 
 _TINY = 1e-12  # PyTorch's floor on p(1-p) in binary_cross_entropy's gradient
@@ -23,7 +23,8 @@ def one_hot(labels: np.ndarray, num_classes: int, axis: int, dtype: np.dtype) ->
     return (np.expand_dims(labels, axis) == np.arange(num_classes).reshape(classes_shape)).astype(dtype)
 
 
-class SoftmaxCrossEntropy(Op):
+class SoftmaxCrossEntropy(Op, name="softmax_cross_entropy", args=("x", "t"),
+                          derivatives=("softmax(x)·Σt - t", "-log softmax(x)"), saves=("x", "t")):
     """Per-sample -Σ_c t_c · log softmax(x)_c along ``axis``, with t one-hot labels or probabilities.
 
     ∂/∂x = softmax(x)·Σt - t   (softmax(x) - onehot for labels, whose Σt is 1),   ∂/∂t = -log softmax(x).
@@ -31,7 +32,6 @@ class SoftmaxCrossEntropy(Op):
     Integer ``t`` are class labels (no gradient); float ``t`` of x's shape are probabilities.
     """
     __slots__ = ("axis", "log_p")
-    name, arg_names, derivatives = "softmax_cross_entropy", ("x", "t"), ("softmax(x)·Σt - t", "-log softmax(x)")
 
     def __init__(self, axis: int = -1) -> None:
         self.axis = axis
@@ -40,7 +40,7 @@ class SoftmaxCrossEntropy(Op):
         return f"softmax_cross_entropy(axis={self.axis})"
 
     def forward(self, x, t):
-        log_p = self.log_p = LogSoftmax(self.axis).forward(x)  # kept for backward: saves an exp and a log
+        log_p = self.log_p = LogSoftmaxOp(self.axis).forward(x)  # kept for backward: saves an exp and a log
         if _is_labels(t):
             picked = np.take_along_axis(log_p, np.expand_dims(t, self.axis), self.axis)
             return -np.squeeze(picked, self.axis)
@@ -50,7 +50,7 @@ class SoftmaxCrossEntropy(Op):
         labels = _is_labels(raw(t))
         g = g.reshape(np.expand_dims(raw(g), self.axis).shape)
         if isinstance(x, Node):  # create_graph: build the gradient from ops so it can be differentiated
-            log_p = LogSoftmax(self.axis).apply(x)
+            log_p = LogSoftmaxOp(self.axis).apply(x)
         else:
             log_p = self.log_p
         p = Exp().apply(log_p)
@@ -67,28 +67,28 @@ class SoftmaxCrossEntropy(Op):
         return error
 
 
-class SigmoidCrossEntropy(Op):
+class SigmoidCrossEntropy(Op, name="sigmoid_cross_entropy", args=("x", "t"), derivatives=("σ(x) - t", "-x"),
+                          saves=("x", "t")):
     """Binary cross-entropy from logits, elementwise: max(x, 0) - x·t + log(1 + e^-|x|).
 
     ∂/∂x = σ(x) - t,   ∂/∂t = -x.   Stable for any x (no exp of a large positive number).
     """
     __slots__ = ()
-    name, arg_names, derivatives = "sigmoid_cross_entropy", ("x", "t"), ("σ(x) - t", "-x")
 
     def forward(self, x, t):
         return np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
 
     def backward(self, g, y, x, t):
-        return g * (Sigmoid().apply(x) - t), (-g * x if self.needs_input_grad(1) else None)
+        return g * (SigmoidOp().apply(x) - t), (-g * x if self.needs_input_grad(1) else None)
 
 
-class BinaryCrossEntropy(Op):
+class BinaryCrossEntropy(Op, name="binary_cross_entropy", args=("p", "t"),
+                         derivatives=("(p - t) / max(p(1-p), 1e-12)", "log(1-p) - log(p)"), saves=("p", "t")):
     """-(t·log p + (1-t)·log(1-p)) elementwise, each log floored at -100 as PyTorch does.
 
     ∂/∂p = (p - t) / max(p(1-p), 1e-12),   ∂/∂t = log(1-p) - log(p).
     """
     __slots__ = ()
-    name, arg_names, derivatives = "binary_cross_entropy", ("p", "t"), ("(p - t) / max(p(1-p), 1e-12)", "log(1-p) - log(p)")
 
     def forward(self, p, t):
         with np.errstate(divide="ignore"):  # log 0 = -inf, floored just below

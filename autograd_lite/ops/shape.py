@@ -8,10 +8,9 @@ import numpy as np
 from ..engine import Op, ShapeError, raw
 
 
-class Reshape(Op):
+class Reshape(Op, name="reshape", derivatives=("g reshaped to x's shape",), vjp=True, saves=()):
     """reshape(x): the same numbers in a new shape.   ∂L/∂x = g reshaped to x's shape"""
     __slots__ = ("shape",)
-    name, derivatives, vjp = "reshape", ("g reshaped to x's shape",), True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -30,10 +29,9 @@ class Reshape(Op):
                           f"({nodes[0].data.size} elements) into shape {self.shape}")
 
 
-class Permute(Op):
+class Permute(Op, name="permute", derivatives=("g permuted by the inverse order",), vjp=True, saves=()):
     """permute(x): the axes reordered.   ∂L/∂x = g permuted by the inverse order"""
     __slots__ = ("axes",)
-    name, derivatives, vjp = "permute", ("g permuted by the inverse order",), True
 
     def __init__(self, axes: Sequence[int] | None) -> None:
         self.axes = None if axes is None else tuple(axes)
@@ -49,10 +47,9 @@ class Permute(Op):
         return (Permute(inverse).apply(g),)
 
 
-class BroadcastTo(Op):
+class BroadcastTo(Op, name="broadcast_to", derivatives=("g summed over the repeated axes",), vjp=True, saves=()):
     """broadcast_to(x): repeated along new or length-1 axes.   ∂L/∂x = g summed over the repeated axes"""
     __slots__ = ("shape",)
-    name, derivatives, vjp = "broadcast_to", ("g summed over the repeated axes",), True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = tuple(shape)
@@ -70,10 +67,9 @@ class BroadcastTo(Op):
         return ShapeError(f"broadcast_to: cannot broadcast shape {nodes[0].shape} to {self.shape}")
 
 
-class SumTo(Op):
+class SumTo(Op, name="sum_to", derivatives=("1",), saves=()):
     """sum_to(x): summed down to ``shape`` (the adjoint of broadcasting).   ∂/∂xᵢ = 1"""
     __slots__ = ("shape",)
-    name, derivatives = "sum_to", ("1",)
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = tuple(shape)
@@ -95,10 +91,9 @@ class SumTo(Op):
         return (BroadcastTo(np.shape(raw(x))).apply(g),)
 
 
-class Concat(Op):
+class Concat(Op, name="concat", vjp=True, saves=()):
     """concat(x0, x1, ...) along an axis.   ∂L/∂xᵢ = g[the slice of xᵢ]"""
     __slots__ = ("axis", "count")
-    name, vjp = "concat", True
 
     def __init__(self, axis: int = 0) -> None:
         self.axis, self.count = axis, 0
