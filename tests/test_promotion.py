@@ -87,7 +87,7 @@ def test_unary_ops_on_integers_give_float32_as_torch():
     torch = pytest.importorskip("torch")
     for dtype in ["uint8", "int8", "int32", "int64"]:
         for method in ["exp", "sqrt", "sin", "tanh", "sigmoid", "log"]:
-            x = np.array([1, 0, 1], dtype=dtype)
+            x = np.array([1, 2, 1], dtype=dtype)
             assert getattr(T(x), method)().dtype.name == str(getattr(torch.tensor(x), method)().dtype).removeprefix("torch.")
 
 
