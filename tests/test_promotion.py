@@ -32,6 +32,16 @@ def test_result_dtype_follows_pytorch(make, expected):
     assert make().dtype == np.dtype(expected)
 
 
+def test_concat_and_stack_promote_as_torch_cat():
+    ints, floats = T([1, 2]), T([0.5], requires_grad=True)
+    joined = F.concat([ints, floats])
+    assert joined.dtype == np.float32 and joined.tolist() == [1.0, 2.0, 0.5]
+    joined.sum().backward()
+    assert floats.grad.tolist() == [1.0]
+    assert F.stack([T([1.0], dtype="float64"), T([2.0])]).dtype == np.float64
+    assert F.stack([T([1], dtype="int16"), T([True])]).dtype == np.int16
+
+
 def test_table_is_symmetric_and_a_float_wins_over_any_int():
     for (a, b), c in PROMOTION_TABLE.items():
         assert PROMOTION_TABLE[b, a] == c
