@@ -116,13 +116,24 @@ def forward_with_promotion(op: Any, data: Sequence[np.ndarray]) -> Any:
     result does gives float32 (unless the op sets ``chooses_dtype = True``, as a
     cast does). Float inputs of one dtype, the common case, go straight to forward.
     """
+    # This runs for every Tensor op: the common case is decided by identity checks alone (numpy's
+    # builtin dtypes are singletons), before any loop or attribute lookup.
     first = data[0].dtype
-    for x in data:
-        if x.dtype is not first:
-            break
-    else:
-        if first.kind == "f":
+    if first is _FLOAT32 or first is _FLOAT64:
+        count = len(data)
+        if count == 1 or (count == 2 and data[1].dtype is first):
             return op.forward(*data)
+    return _forward_promoted(op, data)
+
+
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
+def _forward_promoted(op: Any, data: Sequence[np.ndarray]) -> Any:
+    """The rules themselves, for inputs of mixed dtypes or of no float dtype (see :func:`forward_with_promotion`)."""
+    first = data[0].dtype
+    if first.kind == "f" and all(x.dtype is first for x in data):  # three or more float inputs of one dtype
+        return op.forward(*data)
     if op.broadcasts and len(data) > 1:
         target = result_type(*data)
         data = [x if x.dtype == target else x.astype(target) for x in data]

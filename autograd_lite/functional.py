@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .dtypes import promote_types
 from .engine import ShapeError
 from .ops import einsum as einsum_ops, gather_scatter, padding, registry, reorder
 from .ops.elementwise import Where
@@ -81,7 +82,7 @@ def concat(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> 
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concat: needs at least one tensor")
-    return Concat(axis)(*tensors)
+    return Concat(axis)(*_one_dtype(tensors))
 
 
 cat = concat
@@ -96,7 +97,7 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors must have one shape; got {', '.join(map(str, (t.shape for t in tensors)))}")
-    return Concat(axis)(*[t.unsqueeze(axis) for t in tensors])
+    return Concat(axis)(*[t.unsqueeze(axis) for t in _one_dtype(tensors)])
 
 
 def split(x: Any, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
@@ -177,6 +178,13 @@ def index_add(x: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) ->
 
 def take_along_dim(x: Any, indices: Any, dim: int | None = None) -> Tensor:
     return gather_scatter.take_along_dim(as_tensor(x), indices, dim)
+
+
+def _one_dtype(tensors: list[Tensor]) -> list[Tensor]:
+    """The tensors cast to the dtype they promote to by PyTorch's table, as ``torch.cat`` and ``torch.stack``
+    join them (an int64 and a float32 tensor join as float32; numpy would make float64)."""
+    target = functools.reduce(promote_types, (t.dtype for t in tensors))
+    return [t if t.dtype == target else t.to(target) for t in tensors]
 
 
 def einsum(subscripts: str, *operands: Any) -> Tensor:

@@ -448,9 +448,13 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
     def to(self, dtype: Any) -> "Tensor":
         """The tensor in ``dtype`` (``self`` when it already is): gradient flows between float types only.
 
+        ``to("cpu")`` is ``self`` too, so PyTorch code that moves tensors to its device runs unchanged.
+
         >>> Tensor([1.5, 2.5]).to("int64").tolist()
         [1, 2]
         """
+        if isinstance(dtype, str) and dtype == "cpu":  # numpy arrays live in main memory: nothing to move
+            return self
         wanted = as_dtype(dtype, "to")
         if wanted == self.data.dtype:
             return self

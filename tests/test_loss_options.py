@@ -52,6 +52,7 @@ def torch_cases(torch):
     ]
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")  # PyTorch's own note on kl_div's "mean"
 def test_match_torch():
     torch = pytest.importorskip("torch")
     for k, (ours_fn, theirs_fn, arrays) in enumerate(torch_cases(torch)):
@@ -107,6 +108,11 @@ def test_modules_take_the_options():
         F.cross_entropy(x, labels, W, label_smoothing=0.1).item())
     assert nn.NLLLoss(reduction="sum", ignore_index=3)(x, labels % 4).item() == pytest.approx(
         F.nll_loss(x, labels % 4, ignore_index=3, reduction="sum").item())
+    assert nn.HuberLoss(delta=0.5)(x, TARGET).item() == pytest.approx(F.huber_loss(x, TARGET, delta=0.5).item())
+    assert nn.SmoothL1Loss(beta=0.5)(x, TARGET).item() == pytest.approx(F.smooth_l1_loss(x, TARGET, beta=0.5).item())
+    assert nn.KLDivLoss("batchmean")(T(LOGP), SOFT).item() == pytest.approx(F.kl_div(T(LOGP), SOFT, "batchmean").item())
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        nn.KLDivLoss("avg")
     assert nn.BCEWithLogitsLoss(pos_weight=W)(x, PROBS).item() == pytest.approx(
         F.binary_cross_entropy_with_logits(x, PROBS, pos_weight=W).item())
 

@@ -103,7 +103,7 @@ def test_values_a_reader_checks():
     assert [c.shape for c in T(np.zeros(5)).chunk(3)] == [(2,), (2,), (1,)]
     assert [u.tolist() for u in x.unbind(1)] == [[1, 4], [2, 5], [3, 6]]
     assert x.narrow(1, -2, 2).tolist() == [[2, 3], [5, 6]]
-    assert x.contiguous() is x and x.to("float32") is x
+    assert x.contiguous() is x and x.to("float32") is x and x.to("cpu") is x
 
 
 def test_repeat_sums_the_copies_in_backward():

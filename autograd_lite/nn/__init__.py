@@ -12,12 +12,14 @@ from .containers import MLP, Sequential
 from .layers import Dense, Dropout, Flatten, Linear
 from .losses import (BCELoss, BCEWithLogitsLoss, BinaryCrossentropy, CategoricalCrossentropy, CrossEntropyLoss,
                      L1Loss, MeanAbsoluteError, MeanSquaredError, MSELoss, NLLLoss, SparseCategoricalCrossentropy)
+from .losses import HuberLoss, KLDivLoss, SmoothL1Loss  # engine breadth (issue 13)
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "IncompatibleKeys",
     "Linear", "Dense", "Dropout", "Flatten", "Sequential", "MLP",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+    "HuberLoss", "SmoothL1Loss", "KLDivLoss",
     "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy",
     "MeanSquaredError", "MeanAbsoluteError", "init",
     *_activation_names,

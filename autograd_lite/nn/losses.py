@@ -17,6 +17,7 @@ from .module import Module
 
 __all__ = [
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+    "HuberLoss", "SmoothL1Loss", "KLDivLoss",
     "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy",
     "MeanSquaredError", "MeanAbsoluteError", "get",
 ]
@@ -95,6 +96,42 @@ class BCEWithLogitsLoss(_Loss):
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
         return L.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
+
+
+class HuberLoss(_Loss):
+    """:func:`~autograd_lite.functional.huber_loss` with its ``delta``."""
+
+    def __init__(self, reduction: str = "mean", *, delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
+        return L.huber_loss(input, target, self.reduction, self.delta)
+
+
+class SmoothL1Loss(_Loss):
+    """:func:`~autograd_lite.functional.smooth_l1_loss` with its ``beta``."""
+
+    def __init__(self, reduction: str = "mean", *, beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
+        return L.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
+class KLDivLoss(Module):
+    """:func:`~autograd_lite.functional.kl_div` on ``(log_probabilities, target)``; ``reduction`` may also be
+    ``"batchmean"`` (the KL divergence per sample)."""
+
+    def __init__(self, reduction: str = "mean", *, log_target: bool = False) -> None:
+        if reduction not in L._KL_REDUCTIONS:
+            raise ValueError(f"KLDivLoss: reduction must be one of {', '.join(map(repr, L._KL_REDUCTIONS))}, "
+                             f"got {reduction!r}")
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
+        return L.kl_div(input, target, self.reduction, self.log_target)
 
 
 class _KerasLoss(_Loss):
