@@ -63,8 +63,8 @@ class LeakyReLUOp(Op, name="leaky_relu", derivatives=("1 if x > 0 else slope",),
         return (g * np.where(x > 0, 1, self.slope).astype(np.result_type(raw(g)), copy=False),)
 
 
-class SoftmaxOp(Op, name="softmax", derivatives=("y·(g - Σ g·y)",), vjp=True, saves=("y",)):
-    """softmax(x)ᵢ = yᵢ = e^xᵢ / Σⱼ e^xⱼ along an axis.   ∂L/∂x = y·(g - Σ g·y)  (Σ along the axis)"""
+class _AlongAnAxis(Op):
+    """An op with one setting, the axis it works along (softmax, log_softmax)."""
     __slots__ = ("axis",)
 
     def __init__(self, axis: int = -1) -> None:
@@ -72,6 +72,11 @@ class SoftmaxOp(Op, name="softmax", derivatives=("y·(g - Σ g·y)",), vjp=True,
 
     def label(self) -> str:
         return f"{self.name}(axis={self.axis})"
+
+
+class SoftmaxOp(_AlongAnAxis, name="softmax", derivatives=("y·(g - Σ g·y)",), vjp=True, saves=("y",)):
+    """softmax(x)ᵢ = yᵢ = e^xᵢ / Σⱼ e^xⱼ along an axis.   ∂L/∂x = y·(g - Σ g·y)  (Σ along the axis)"""
+    __slots__ = ()
 
     def forward(self, x):
         e = np.exp(x - np.max(x, axis=self.axis, keepdims=True))
@@ -81,15 +86,9 @@ class SoftmaxOp(Op, name="softmax", derivatives=("y·(g - Σ g·y)",), vjp=True,
         return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)),)
 
 
-class LogSoftmaxOp(Op, name="log_softmax", derivatives=("g - softmax(x)·Σ g",), vjp=True, saves=("y",)):
+class LogSoftmaxOp(_AlongAnAxis, name="log_softmax", derivatives=("g - softmax(x)·Σ g",), vjp=True, saves=("y",)):
     """log_softmax(x)ᵢ = xᵢ - log Σⱼ e^xⱼ along an axis.   ∂L/∂x = g - softmax(x)·Σ g  (Σ along the axis)"""
-    __slots__ = ("axis",)
-
-    def __init__(self, axis: int = -1) -> None:
-        self.axis = axis
-
-    def label(self) -> str:
-        return f"{self.name}(axis={self.axis})"
+    __slots__ = ()
 
     def forward(self, x):
         shifted = x - np.max(x, axis=self.axis, keepdims=True)
