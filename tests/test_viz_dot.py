@@ -93,9 +93,18 @@ def test_constants_are_drawn_without_a_gradient():
 
 def test_edge_labels_state_the_local_derivative_with_its_value():
     dot = viz.to_dot(c_equals_ab_plus_a(), edge_derivatives=True)
-    assert 'n0 -> n2_op [label="∂mul_1/∂a = b = -3.0000"]' in dot
-    assert 'n1 -> n2_op [label="∂mul_1/∂b = a = 2.0000"]' in dot
-    assert 'n0 -> n3_op [label="∂c/∂a = 1"]' in dot  # a number needs no "= 1.0000" after it
+    assert 'n0 -> n2_op [label="∂mul_1/∂a = b = -3.0"]' in dot
+    assert 'n1 -> n2_op [label="∂mul_1/∂b = a = 2.0"]' in dot
+    assert 'n0 -> n3_op [label="∂c/∂a = 1"]' in dot  # a number needs no "= 1.0" after it
+
+
+def test_edge_labels_say_when_a_rule_is_vector_jacobian_and_when_a_sum_follows_a_broadcast():
+    x = ag.Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True, name="x")
+    w = ag.Tensor(np.ones((3, 2), dtype=np.float32), requires_grad=True, name="w")
+    b = ag.Tensor(np.zeros(2, dtype=np.float32), requires_grad=True, name="b")
+    dot = viz.to_dot((x @ w + b).sum(), edge_derivatives=True)
+    assert 'n1 -> n2 [label="vector-Jacobian rule:\\ndL/dw = xᵀ @ g (g = dL/dmatmul_1)"]' in dot
+    assert 'n3 -> n4 [label="∂add_1/∂b = 1\\nthen Σ over axis 0 (b was broadcast)"]' in dot
 
 
 def test_layout_direction_is_passed_to_graphviz():
@@ -110,7 +119,7 @@ def test_tensor_ops_are_named_and_values_show_shape_and_dtype():
     loss = (x @ w).sum()
     loss.backward(retain_graph=True)
     dot = viz.to_dot(loss, max_elements=6)
-    assert 'label="x\\n(2, 3) float32\\ndata [[1.0000, 1.0000, 1.0000], [1.0000, 1.0000, 1.0000]]"' in dot
+    assert 'label="x\\n(2, 3) float32\\ndata [[1.0000, 1.0000, 1.0000],\\n[1.0000, 1.0000, 1.0000]]"' in dot  # a row per line
     assert 'label="w\\n(3, 4) float32\\ngrad norm 6.9282"' in dot  # 12 entries > max_elements: the norm
     assert 'label="matmul\\n(2, 4) float32"' in dot
     assert 'label="sum\\nscalar float32\\ndata 24.0000"' in dot

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,9 +22,10 @@ from autograd_lite.atomic import atomic_write
 from autograd_lite.engine import Node
 
 from .check import check_text, local_errors, verdict
-from .formatting import gradient, number, shape_text, values
-from .graph import Graph, local_derivative, local_statement, own_name, walk
+from .formatting import gradient, number, shape_text, short, values
+from .graph import ROLES, Graph, local_derivative, local_statement, own_name, walk
 from .modules import clusters, module_types
+from .steps import axes_text, broadcast_axes
 
 __all__ = ["draw", "to_dot", "render", "GraphvizNotFoundError"]
 
@@ -31,6 +33,9 @@ PARAMETER, INPUT, LOSS, PLAIN = "#cfe2ff", "#eeeeee", "#c8f0c8", "#ffffff"
 CHECK_OK, CHECK_SUSPICIOUS, CHECK_WRONG = "#b9f6ca", "#ffe0b2", "#ff8a80"
 CHECK_FILLS = {"ok": CHECK_OK, "suspicious": CHECK_SUSPICIOUS, "undefined": CHECK_SUSPICIOUS, "wrong": CHECK_WRONG}
 ACTIVE = "#d62728"
+NODE_FONT, EDGE_FONT = "14", "13"  # 11 pt or more once a picture is scaled to the width of a page
+CONSTANT_ROLES = frozenset(ROLES.values())
+CAPTION_WIDTH = 110                # characters per line of a step's caption
 FORMATS = ("svg", "png", "pdf", "dot")
 RANKDIRS = ("LR", "RL", "TB", "BT")
 _NUMBER = re.compile(r"-?[0-9.]+")  # a stated derivative that is already a number needs no "= value"
@@ -78,6 +83,7 @@ class Frame:
     partial: frozenset[int] = frozenset()                # positions whose gradient will still grow
     edge: tuple[int, int, int] | None = None             # (input position, output position, argument)
     caption: str = ""
+    edge_labels: dict[tuple[int, int, int], str] = field(default_factory=dict)  # edge -> its label in this picture
 
 
 def draw(root: Any, *, params: Any = None, show_data: bool = True, show_grad: bool = True,
@@ -132,8 +138,10 @@ def format_of(path: str | os.PathLike) -> str:
     return ext
 
 
-def write(digraph: Any, path: str | os.PathLike) -> None:
-    """Render ``digraph`` to ``path`` atomically; without ``dot``, write the ``.dot`` file and say how to get it."""
+def write(digraph: Any, path: str | os.PathLike, pinned: bool = False) -> None:
+    """Render ``digraph`` to ``path`` atomically; without ``dot``, write the ``.dot`` file and say how to get it.
+
+    ``pinned=True``: every position is given (:class:`Layout`), so ``neato -n2`` draws it as placed."""
     path = os.fspath(path)
     fmt = format_of(path)
     if fmt == "dot":
@@ -142,7 +150,7 @@ def write(digraph: Any, path: str | os.PathLike) -> None:
         return
     graphviz = _graphviz()
     try:
-        data = digraph.pipe(format=fmt)
+        data = digraph.pipe(format=fmt, **({"engine": "neato", "neato_no_op": 2} if pinned else {}))
     except graphviz.ExecutableNotFound:
         dot_path = os.path.splitext(path)[0] + ".dot"
         with atomic_write(dot_path, "wb") as f:
@@ -164,20 +172,26 @@ def _graphviz() -> Any:
 
 # -- building the picture ---------------------------------------------------------------------
 
-def build(graph: Graph, options: Options, frame: Frame | None = None) -> Any:
-    """The Digraph of ``graph``; ``frame`` adds a chain-rule step's gradients, highlight and caption."""
+def build(graph: Graph, options: Options, frame: Frame | None = None, layout: "Layout | None" = None) -> Any:
+    """The Digraph of ``graph``; ``frame`` adds a chain-rule step's gradients, highlight and caption;
+    ``layout`` pins every node, edge and cluster where an earlier layout put them (render with
+    ``neato -n2``), so a series of pictures keeps one layout while labels and colours change."""
     graphviz = _graphviz()
     dot = graphviz.Digraph("autograd")
     dot.attr(rankdir=options.rankdir)
-    dot.attr("node", fontname="Helvetica", fontsize="11")
-    dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7")
+    dot.attr("node", fontname="Helvetica", fontsize=NODE_FONT)
+    dot.attr("edge", fontname="Helvetica", fontsize=EDGE_FONT, arrowsize="0.7")
     if frame is not None and frame.caption:
-        dot.attr(label=graphviz.nohtml(_escape(frame.caption)), labelloc="t", fontname="Helvetica", fontsize="13")
+        caption = "\\n".join(_escape(line) for line in textwrap.wrap(frame.caption, CAPTION_WIDTH))
+        dot.attr(label=graphviz.nohtml(caption + "\\l" if "\\n" in caption else caption),
+                 labelloc="t", labeljust="l", fontname="Helvetica", fontsize="14")
+    if layout is not None:
+        dot.attr(**layout.graph)
     shown = _shown(graph, options.max_nodes)
     errors = local_errors(graph, shown) if options.check else {}
     owner = clusters(graph)
     titles = module_types(options.params)
-    painter = _Painter(graph, options, frame, errors, graphviz.nohtml)
+    painter = _Painter(graph, options, frame, errors, graphviz.nohtml, layout)
 
     groups: dict[str | None, list[int]] = {}
     for i in shown:
@@ -190,7 +204,8 @@ def build(graph: Graph, options: Options, frame: Frame | None = None) -> Any:
         with dot.subgraph(name=f"cluster_{k}") as sub:
             title = f"{module} ({titles[module]})" if module in titles else module
             sub.attr(label=graphviz.nohtml(_escape(title)), style="rounded,filled", color="#9e9e9e",
-                     fillcolor="#fafafa", fontname="Helvetica", fontsize="12", labeljust="l")
+                     fillcolor="#fafafa", fontname="Helvetica", fontsize=NODE_FONT, labeljust="l",
+                     **(layout.clusters.get(f"cluster_{k}", {}) if layout is not None else {}))
             for i in members:
                 painter.node(sub, i)
 
@@ -247,8 +262,20 @@ class _Painter:
     """Node and edge attributes for one picture (scalar or tensor style)."""
 
     def __init__(self, graph: Graph, options: Options, frame: Frame | None, errors: dict[int, float],
-                 nohtml: Any) -> None:
+                 nohtml: Any, layout: "Layout | None" = None) -> None:
         self.graph, self.options, self.frame, self.errors, self.nohtml = graph, options, frame, errors, nohtml
+        self.layout = layout
+        self.edges_seen: Counter = Counter()  # (tail, head) -> edges drawn so far: a*a has two a -> mul edges
+
+    def place_node(self, name: str) -> dict[str, str]:
+        return self.layout.nodes.get(name, {}) if self.layout is not None else {}
+
+    def draw_edge(self, dot: Any, tail: str, head: str, **attrs: Any) -> None:
+        k = self.edges_seen[tail, head]
+        self.edges_seen[tail, head] += 1
+        if self.layout is not None:
+            attrs.update(self.layout.edges.get((tail, head, k), {}))
+        dot.edge(tail, head, **attrs)
 
     def grad(self, i: int) -> tuple[Any, bool]:
         """(gradient shown, still partial); ``None`` when not known (yet)."""
@@ -288,48 +315,106 @@ class _Painter:
         record = " | ".join(fields)
         label = "{ " + record + " }" if opts.rankdir in ("LR", "RL") else record
         dot.node(f"n{i}", self.nohtml(label), shape="record", style="filled", fillcolor=self.fill(i),
-                 **self.receiving(i))
+                 **self.receiving(i), **self.place_node(f"n{i}"))
         op = node.grad_fn
         if op is not None:
             lines = [_escape(op.label())] + ([_escape(check_text(self.errors[i]))] if i in self.errors else [])
             dot.node(f"n{i}_op", self.nohtml("\\n".join(lines)), shape="ellipse", style="filled",
-                     fillcolor=self.check_fill(i) or PLAIN, margin="0.05,0.02", width="0.4", height="0.3")
-            dot.edge(f"n{i}_op", f"n{i}")
+                     fillcolor=self.check_fill(i) or PLAIN, margin="0.05,0.02",
+                     **({"width": "0.4", "height": "0.3"} | self.place_node(f"n{i}_op")))
+            self.draw_edge(dot, f"n{i}_op", f"n{i}")
 
     def tensor_node(self, dot: Any, i: int) -> None:
         node, opts, graph = self.graph.nodes[i], self.options, self.graph
         op = node.grad_fn
         name = graph.names[i]
         if op is None:
-            lines = [name if (node.requires_grad or own_name(node) or i in graph.params) else "input"]
+            named = node.requires_grad or own_name(node) or i in graph.params or name in CONSTANT_ROLES
+            lines = [name if named else f"constant {name}" if node.data.size == 1 else "input"]
         else:
             label = op.label()
             # a bare symbol suits micrograd's small op circles; a tensor box names the op ("matmul", not "@")
             lines = [op.name if label == op.symbol else label] + ([name] if own_name(node) else [])
         lines.append(shape_text(node.data))
         if opts.show_data and node.data.size <= opts.max_elements:
-            lines.append(f"data {values(node.data, opts.max_elements)}")
+            lines += _by_rows(f"data {values(node.data, opts.max_elements)}")
         if opts.show_grad:
             g, partial = self.grad(i)
             if g is not None:
-                lines.append(f"grad {gradient(g, opts.max_elements)}" + (" (so far)" if partial else ""))
+                lines += _by_rows(f"grad {gradient(g, opts.max_elements)}" + (" (so far)" if partial else ""))
         if i in self.errors:
             lines.append(check_text(self.errors[i]))
         label = "\\n".join(_escape(line) for line in lines)
         style = "rounded,filled" if op is None else "filled"
         dot.node(f"n{i}", self.nohtml(label), shape="box", style=style,
-                 fillcolor=self.check_fill(i) or self.fill(i), **self.receiving(i))
+                 fillcolor=self.check_fill(i) or self.fill(i), **self.receiving(i), **self.place_node(f"n{i}"))
 
     def edge(self, dot: Any, j: int, i: int, arg: int) -> None:
         """Input ``j`` -> node ``i`` (through the op node, for scalars); one edge per use."""
         graph = self.graph
         attrs: dict[str, str] = {}
         active = self.frame is not None and self.frame.edge == (j, i, arg)
-        if (self.options.edge_derivatives or active) and graph.nodes[j].requires_grad:
-            statement = local_statement(graph, i, arg)
-            if graph.scalar and not _NUMBER.fullmatch(statement.rsplit(" = ", 1)[1]):
-                statement += f" = {number(local_derivative(graph, i, arg))}"
-            attrs["label"] = self.nohtml(_escape(statement))
+        if self.frame is not None and (j, i, arg) in self.frame.edge_labels:
+            attrs["label"] = self.nohtml(_escape_lines(self.frame.edge_labels[j, i, arg]))
+        elif self.options.edge_derivatives and graph.nodes[j].requires_grad:
+            attrs["label"] = self.nohtml(_escape_lines(edge_statement(graph, j, i, arg)))
         if active:
             attrs.update(color=ACTIVE, fontcolor=ACTIVE, penwidth="2.5")
-        dot.edge(f"n{j}", f"n{i}_op" if graph.scalar else f"n{i}", **attrs)
+        self.draw_edge(dot, f"n{j}", f"n{i}_op" if graph.scalar else f"n{i}", **attrs)
+
+
+def _by_rows(text: str) -> list[str]:
+    """``data [[1, 2], [3, 4]]`` as one line per row, so a matrix reads as one and the box stays narrow."""
+    rows = text.split("], [")
+    return [rows[0] + "],"] + ["[" + row + "]," for row in rows[1:-1]] + ["[" + rows[-1]] if len(rows) > 1 else [text]
+
+
+def _escape_lines(text: str) -> str:
+    return "\\n".join(_escape(line) for line in text.split("\n"))
+
+
+def edge_statement(graph: Graph, j: int, i: int, arg: int) -> str:
+    """What an edge's label says: the local derivative (``∂c/∂a = b = -3.0``), or that the op states a
+    vector-Jacobian rule instead, and the sum that follows where the input was broadcast."""
+    statement = local_statement(graph, i, arg)
+    node, x = graph.nodes[i], graph.nodes[j]
+    op = node.grad_fn
+    if op.vjp:
+        return "vector-Jacobian rule:\n" + statement
+    if graph.scalar and not _NUMBER.fullmatch(statement.rsplit(" = ", 1)[1]):
+        statement += f" = {short(local_derivative(graph, i, arg))}"
+    if op.broadcasts and x.shape != node.shape:
+        statement += f"\nthen {axes_text(broadcast_axes(tuple(x.shape), tuple(node.shape)))} ({graph.names[j]} was broadcast)"
+    return statement
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where Graphviz put everything in one picture, as attributes that pin it in the next ones."""
+
+    graph: dict[str, str]
+    nodes: dict[str, dict[str, str]]
+    clusters: dict[str, dict[str, str]]
+    edges: dict[tuple[str, str, int], dict[str, str]]
+
+
+def layout_of(digraph: Any) -> Layout:
+    """Run ``dot`` once on ``digraph`` and read back every position (``-Tjson``)."""
+    import json
+    laid = json.loads(digraph.pipe(format="json"))
+    nodes, clusters, names = {}, {}, {}
+    for obj in laid.get("objects", []):
+        names[obj["_gvid"]] = obj["name"]
+        if "bb" in obj:
+            clusters[obj["name"]] = {k: obj[k] for k in ("bb", "lp", "lwidth", "lheight") if k in obj}
+        else:
+            nodes[obj["name"]] = {"pos": obj["pos"] + "!", "width": obj["width"], "height": obj["height"],
+                                  "fixedsize": "true"}
+    edges: dict[tuple[str, str, int], dict[str, str]] = {}
+    seen: Counter = Counter()
+    for e in laid.get("edges", []):
+        tail, head = names[e["tail"]], names[e["head"]]
+        edges[tail, head, seen[tail, head]] = {k: e[k] for k in ("pos", "lp") if k in e}
+        seen[tail, head] += 1
+    graph = {k: laid[k] for k in ("bb", "lp", "lwidth", "lheight") if k in laid}
+    return Layout(graph, nodes, clusters, edges)

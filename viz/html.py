@@ -9,10 +9,9 @@ from typing import Any
 from autograd_lite.atomic import atomic_write
 from autograd_lite.engine import Node
 
-from .dot import Frame, Options, build, write
-from .formatting import values
+from .dot import Frame, Options, build, edge_statement, layout_of, write
 from .graph import Graph, walk, wrap
-from .steps import Step, seed, steps_of
+from .steps import Step, seed, seed_text, steps_of
 
 __all__ = ["render_steps"]
 
@@ -47,42 +46,60 @@ def render_steps(root: Node, out_dir: str | os.PathLike, *, params: Any = None, 
     out_dir = os.fspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     pictures = []
-    for k, frame in enumerate(frames(graph, steps, max_elements)):
+    shown = frames(graph, steps, max_elements)
+    layout = layout_of(build(graph, options, widest(graph, shown)))  # laid out once: nodes stay put
+    for k, frame in enumerate(shown):
         path = os.path.join(out_dir, f"step_{k + 1:03d}.{format}")
-        write(build(graph, options, frame), path)
+        write(build(graph, options, frame, layout), path, pinned=True)
         with open(path, "rb") as f:
             pictures.append(f.read())
     index = os.path.join(out_dir, "index.html")
     with atomic_write(index, "wb") as f:
-        f.write(page(graph, steps, pictures, MEDIA_TYPES[format], max_elements).encode("utf-8"))
+        f.write(page(graph, shown, pictures, MEDIA_TYPES[format]).encode("utf-8"))
     return index
 
 
 def frames(graph: Graph, steps: list[Step], max_elements: int = 8) -> list[Frame]:
-    """For each step: the gradients known after it, which are still partial, and its edge."""
+    """One picture per line of :func:`viz.explain`: the seed, then each step with the gradients
+    known after it, which are still partial, its edge and that edge's label."""
     last_use = {step.edge[0]: k for k, step in enumerate(steps)}
     known = {graph.root_position: seed(graph)}
-    out = []
+    lines = [seed_text(graph, max_elements)] + [step.text(max_elements) for step in steps]
+    out = [Frame(dict(known), frozenset(), None, f"1 of {len(lines)}:  {lines[0]}")]
     for k, step in enumerate(steps):
-        known[step.edge[0]] = step.gradient
+        if step.gradient is not None:  # None: the gradient of broadcast copies, not yet the input's own
+            known[step.edge[0]] = step.gradient
         partial = frozenset(j for j, last in last_use.items() if last > k and j in known)
-        caption = f"step {k + 1} of {len(steps)}:  {step.text(max_elements)}"
-        out.append(Frame(dict(known), partial, step.edge, caption))
+        label = step.derivative if step.kind == "sum" else edge_statement(graph, *step.edge)
+        out.append(Frame(dict(known), partial, step.edge, f"{k + 2} of {len(lines)}:  {lines[k + 1]}",
+                         {step.edge: label}))
     return out
 
 
-def page(graph: Graph, steps: list[Step], pictures: list[bytes], media_type: str, max_elements: int = 8) -> str:
-    """The HTML: pictures as data URIs (no network, one file), the step list, prev/next and arrow keys."""
+def widest(graph: Graph, shown: list[Frame]) -> Frame:
+    """A frame with every label at its widest (final gradients marked "so far", every edge labelled,
+    the longest caption), to lay the pictures out once with room for what any of them shows."""
+    final = shown[-1]
+    labels: dict[tuple[int, int, int], str] = {}
+    for frame in shown:
+        for edge, label in frame.edge_labels.items():
+            if len(label) > len(labels.get(edge, "")):
+                labels[edge] = label
+    caption = max((frame.caption for frame in shown), key=len)
+    return Frame(final.grads, frozenset(final.grads), None, caption, labels)
+
+
+def page(graph: Graph, shown: list[Frame], pictures: list[bytes], media_type: str) -> str:
+    """The HTML: pictures as data URIs (no network, one file), the lines of the explanation, prev/next and arrow keys."""
     L = wrap(graph.names[graph.root_position])
     figures = "\n".join(
         f'<figure data-step="{k + 1}"{" hidden" if k else ""}><img alt="step {k + 1}" '
         f'src="data:{media_type};base64,{base64.b64encode(picture).decode("ascii")}"></figure>'
         for k, picture in enumerate(pictures))
-    items = "\n".join(f'<li data-step="{k + 1}">{html.escape(step.text(max_elements))}</li>'
-                      for k, step in enumerate(steps))
-    start = html.escape(f"d{L}/d{L} = {values(seed(graph), max_elements)}")
-    return _PAGE.format(title=html.escape(f"Backward pass of {L}, step by step"), start=start,
-                        count=len(steps), figures=figures, items=items)
+    items = "\n".join(f'<li data-step="{k + 1}">{html.escape(frame.caption.split(":  ", 1)[1])}</li>'
+                      for k, frame in enumerate(shown))
+    return _PAGE.format(title=html.escape(f"Backward pass of {L}, step by step"), count=len(shown),
+                        figures=figures, items=items)
 
 
 _PAGE = """<!DOCTYPE html>
@@ -95,17 +112,17 @@ body {{ font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }}
 nav {{ margin: 0.8em 0; }}
 button {{ font-size: 1em; padding: 0.2em 0.8em; }}
 figure {{ margin: 0; }}
-img {{ max-width: 100%; height: auto; }}
+img {{ width: 100%; max-height: 78vh; object-fit: contain; object-position: left top; }}
 #steps li {{ font-family: ui-monospace, monospace; padding: 0.15em 0.3em; cursor: pointer; }}
 #steps li.current {{ background: #ffe3e3; }}
 </style>
 </head>
 <body>
 <h1>{title}</h1>
-<p>Backward starts from <code>{start}</code>. Each step multiplies the gradient that reached an op's
-output by the op's local derivative and adds the product to the input's gradient. Red marks the edge
-being followed; <em>(so far)</em> marks a gradient that another use of the node will still add to.
-Use the buttons, click a step, or press &larr; and &rarr;.</p>
+<p>Backward starts from the seed, dL/dL = 1. Each step multiplies the gradient that reached an op's
+output from above (<em>upstream</em>) by the op's own <em>local</em> derivative (&part;) and adds the product
+to the input's gradient (d). Red marks the edge being followed; <em>(so far)</em> marks a gradient that
+another use of the node will still add to. Use the buttons, click a step, or press &larr; and &rarr;.</p>
 <nav><button id="prev">&larr; previous</button> <span id="counter">step 1 of {count}</span>
 <button id="next">next &rarr;</button></nav>
 {figures}
