@@ -67,9 +67,9 @@ def test_scalar_graph_has_one_record_per_value_and_one_node_per_op():
 
 def test_scalar_records_show_label_data_and_grad():
     dot = viz.to_dot(c_equals_ab_plus_a())
-    assert '{ a | data 2.0000 | grad -2.0000 }' in node_line(dot, "n0")
-    assert '{ b | data -3.0000 | grad 2.0000 }' in node_line(dot, "n1")
-    assert '{ c | data -4.0000 | grad 1.0000 }' in node_line(dot, "n3")
+    assert '"a | data 2.0000 | grad -2.0000"' in node_line(dot, "n0")
+    assert '"b | data -3.0000 | grad 2.0000"' in node_line(dot, "n1")
+    assert '"c | data -4.0000 | grad 1.0000"' in node_line(dot, "n3")
     assert 'label="*"' in node_line(dot, "n2_op") and 'label="+"' in node_line(dot, "n3_op")
 
 
@@ -88,7 +88,7 @@ def test_show_data_and_show_grad_can_be_turned_off():
 def test_constants_are_drawn_without_a_gradient():
     a = Value(2.0, label="a")
     dot = viz.to_dot(a * 5)
-    assert '{  | data 5.0000 }' in node_line(dot, "n1")
+    assert '" | data 5.0000"' in node_line(dot, "n1")
 
 
 def test_edge_labels_state_the_local_derivative_with_its_value():
@@ -290,3 +290,11 @@ def test_without_the_dot_program_render_says_how_to_install_it_and_keeps_the_dot
     assert "conda install" in message
     assert (tmp_path / "graph.dot").read_text(encoding="utf-8").startswith("digraph")
     assert not (tmp_path / "graph.png").exists()
+
+
+def test_a_loss_target_is_drawn_as_target_and_a_one_number_constant_as_a_constant():
+    logits = ag.Tensor([[1.0, 2.0, 3.0]], requires_grad=True, name="z")
+    dot = viz.to_dot(ag.functional.cross_entropy(logits, np.array([0])))
+    assert 'label="target\\n(1,) int64' in dot
+    dot = viz.to_dot(logits * 3)
+    assert 'label="constant 3\\nscalar float32' in dot

@@ -35,7 +35,7 @@ CHECK_FILLS = {"ok": CHECK_OK, "suspicious": CHECK_SUSPICIOUS, "undefined": CHEC
 ACTIVE = "#d62728"
 NODE_FONT, EDGE_FONT = "14", "13"  # 11 pt or more once a picture is scaled to the width of a page
 CONSTANT_ROLES = frozenset(ROLES.values())
-CAPTION_WIDTH = 110                # characters per line of a step's caption
+CAPTION_WIDTH = 80                 # characters per line of a step's caption
 FORMATS = ("svg", "png", "pdf", "dot")
 RANKDIRS = ("LR", "RL", "TB", "BT")
 _NUMBER = re.compile(r"-?[0-9.]+")  # a stated derivative that is already a number needs no "= value"
@@ -313,7 +313,8 @@ class _Painter:
             g, partial = self.grad(i)
             fields.append("grad ?" if g is None else f"grad {number(g)}" + (" (so far)" if partial else ""))
         record = " | ".join(fields)
-        label = "{ " + record + " }" if opts.rankdir in ("LR", "RL") else record
+        # fields stacked (name over data over grad): a narrow box, so a picture fits a page at a readable size
+        label = record if opts.rankdir in ("LR", "RL") else "{ " + record + " }"
         dot.node(f"n{i}", self.nohtml(label), shape="record", style="filled", fillcolor=self.fill(i),
                  **self.receiving(i), **self.place_node(f"n{i}"))
         op = node.grad_fn

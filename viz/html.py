@@ -4,12 +4,13 @@ from __future__ import annotations
 import base64
 import html
 import os
+import textwrap
 from typing import Any
 
 from autograd_lite.atomic import atomic_write
 from autograd_lite.engine import Node
 
-from .dot import Frame, Options, build, edge_statement, layout_of, write
+from .dot import CAPTION_WIDTH, Frame, Options, build, edge_statement, layout_of, write
 from .graph import Graph, walk, wrap
 from .steps import Step, seed, seed_text, steps_of
 
@@ -85,7 +86,9 @@ def widest(graph: Graph, shown: list[Frame]) -> Frame:
         for edge, label in frame.edge_labels.items():
             if len(label) > len(labels.get(edge, "")):
                 labels[edge] = label
-    caption = max((frame.caption for frame in shown), key=len)
+    wrapped = [textwrap.wrap(frame.caption, CAPTION_WIDTH) for frame in shown]
+    widest_line = max((line for lines in wrapped for line in lines), key=len) + "MMMM"  # margin: widths vary by letter
+    caption = " ".join([widest_line] * max(len(lines) for lines in wrapped))
     return Frame(final.grads, frozenset(final.grads), None, caption, labels)
 
 
