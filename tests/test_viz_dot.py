@@ -46,12 +46,21 @@ def tiny_mlp(batch=3):
 
 
 def clusters(dot):
-    """{cluster label: [node label first lines]} from the DOT text."""
-    out = {}
-    for block in re.findall(r"subgraph cluster_\d+ \{(.*?)\n\t\}", dot, flags=re.S):
-        title = re.search(r'\blabel="([^"]*)" labeljust', block).group(1)
-        out[title] = re.findall(r'^\t\tn\d+ \[label="([^"\\]*)', block, flags=re.M)
-    return out
+    """{cluster label: [first label line of each node directly inside]}, and {cluster label: enclosing label}."""
+    members, parents, stack = {}, {}, []
+    for line in dot.splitlines():
+        if re.match(r"\s*subgraph cluster_\d+ \{", line):
+            stack.append(None)
+        elif stack and stack[-1] is None and re.search(r"labeljust=l", line):
+            title = re.search(r'\blabel=(?:"([^"]*)"|(\w+))', line)
+            stack[-1] = title.group(1) or title.group(2)
+            members[stack[-1]] = []
+            parents[stack[-1]] = stack[-2] if len(stack) > 1 else None
+        elif line.strip() == "}" and stack:
+            stack.pop()
+        elif stack and (node := re.match(r'\s*n\d+ \[label="([^"\\]*)', line)):
+            members[stack[-1]].append(node.group(1))
+    return members, parents
 
 
 # -- scalar graphs: micrograd's look ---------------------------------------------------------
@@ -138,19 +147,63 @@ def test_parameters_inputs_and_loss_have_their_own_colours():
 
 def test_ops_of_each_layer_are_drawn_in_a_cluster_named_after_it():
     model, loss = tiny_mlp()
-    got = clusters(viz.to_dot(loss, params=model))
-    assert list(got) == ["0 (Dense)", "1 (Dense)"]
-    # a dense layer is one fused op, x @ wᵀ + b (ops.Linear)
+    got, parents = clusters(viz.to_dot(loss, params=model))
+    assert list(got) == ["Sequential", "0 (Dense)", "1 (Dense)", "SparseCategoricalCrossentropy"]
+    assert parents == {"Sequential": None, "0 (Dense)": "Sequential", "1 (Dense)": "Sequential",
+                       "SparseCategoricalCrossentropy": None}
+    # a dense layer is one fused op, x @ wᵀ + b (ops.Linear); its activation is called inside its forward
     assert got["0 (Dense)"] == ["0.weight", "0.bias", "linear", "sigmoid"]
     assert got["1 (Dense)"] == ["1.weight", "1.bias", "linear", "softmax(axis=-1)"]
 
 
-def test_the_loss_is_drawn_outside_every_cluster():
+def test_a_loss_module_is_a_cluster_of_its_own_outside_the_model():
     model, loss = tiny_mlp()
+    got, parents = clusters(viz.to_dot(loss, params=model))
+    inside_model = sum((ops for title, ops in got.items() if title != "SparseCategoricalCrossentropy"), [])
+    assert "log" not in inside_model and "mean" not in inside_model
+    assert "log" in got["SparseCategoricalCrossentropy"] and "mean" in got["SparseCategoricalCrossentropy"]
+
+
+def test_each_op_is_in_the_cluster_of_the_module_whose_forward_made_it():
+    model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 1))
+    x = ag.Tensor(np.ones((2, 3), dtype=np.float32), name="x")
+    loss = ag.functional.mse_loss(model(x), np.zeros((2, 1), dtype=np.float32))
     dot = viz.to_dot(loss, params=model)
-    inside = sum(clusters(dot).values(), [])
-    assert "log" not in inside and "mean" not in inside
-    assert re.search(r'^\tn\d+ \[label="mean', dot, flags=re.M)
+    got, parents = clusters(dot)
+    assert got == {"Sequential": [], "0 (Linear)": ["0.weight", "0.bias", "linear"], "1 (Tanh)": ["tanh"],
+                   "2 (Linear)": ["2.weight", "2.bias", "linear"]}
+    assert parents == {"Sequential": None, "0 (Linear)": "Sequential", "1 (Tanh)": "Sequential",
+                       "2 (Linear)": "Sequential"}
+    assert re.search(r'^\tn\d+ \[label="sub\\n', dot, flags=re.M)  # the loss's sub: outside every cluster
+    assert re.search(r'^\tn\d+ \[label="x\\n', dot, flags=re.M)    # so is the input the user passed
+
+
+def test_nested_modules_nest_as_clusters():
+    class Block(ag.nn.Module):
+        def __init__(self):
+            self.inner = ag.nn.Sequential(ag.nn.Linear(2, 2), ag.nn.ReLU())
+            self.scale = ag.nn.Parameter(ag.Tensor(np.ones(2, dtype=np.float32)))
+
+        def forward(self, x):
+            return self.inner(x) * self.scale
+
+    block = Block()
+    loss = block(ag.Tensor(np.ones((1, 2), dtype=np.float32))).sum()
+    got, parents = clusters(viz.to_dot(loss, params=block))
+    assert parents == {"Block": None, "inner (Sequential)": "Block", "inner.0 (Linear)": "inner (Sequential)",
+                       "inner.1 (ReLU)": "inner (Sequential)"}
+    assert got["Block"] == ["scale", "mul"] and got["inner.1 (ReLU)"] == ["relu"]
+
+
+def test_text_names_the_module_that_made_each_op():
+    model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 1))
+    loss = ag.functional.mse_loss(model(ag.Tensor(np.ones((2, 3), dtype=np.float32))),
+                                  np.zeros((2, 1), dtype=np.float32))
+    lines = str(viz.text(loss)).splitlines()
+    assert any("── tanh_1  [tanh]  in 1 (Tanh)  (2, 4) float32" in line for line in lines)
+    assert any("linear_2  [linear]  in 2 (Linear)  (2, 1) float32" in line for line in lines)
+    assert lines[0].startswith("L  [mean]  scalar")  # made outside every module: no "in"
+    assert any("sub_1  [-]  (2, 1)" in line for line in lines)
 
 
 def test_params_can_be_named_parameters_or_a_dict():
@@ -161,10 +214,10 @@ def test_params_can_be_named_parameters_or_a_dict():
     assert "1.bias" in by_pairs
 
 
-def test_without_params_there_are_no_clusters_and_leaves_get_generated_names():
+def test_without_params_the_clusters_stay_and_leaves_get_generated_names():
     _, loss = tiny_mlp()
     dot = viz.to_dot(loss)
-    assert "subgraph" not in dot and "leaf_1" in dot
+    assert list(clusters(dot)[0])[:3] == ["Sequential", "0 (Dense)", "1 (Dense)"] and "leaf_1" in dot
 
 
 def test_bad_params_are_refused_with_what_is_expected():

@@ -18,13 +18,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from autograd_lite.atomic import atomic_write
 from autograd_lite.engine import Node
 
 from .check import check_text, local_errors, verdict
 from .formatting import gradient, number, shape_text, short, values
-from .graph import ROLES, Graph, local_derivative, local_statement, own_name, walk
-from .modules import clusters, module_types
+from .graph import ROLES, Graph, holds_values, local_derivative, local_statement, own_name, walk
+from .modules import module_calls
 from .steps import axes_text, broadcast_axes
 
 __all__ = ["draw", "to_dot", "render", "GraphvizNotFoundError"]
@@ -33,7 +35,7 @@ PARAMETER, INPUT, LOSS, PLAIN = "#cfe2ff", "#eeeeee", "#c8f0c8", "#ffffff"
 CHECK_OK, CHECK_SUSPICIOUS, CHECK_WRONG = "#b9f6ca", "#ffe0b2", "#ff8a80"
 CHECK_FILLS = {"ok": CHECK_OK, "suspicious": CHECK_SUSPICIOUS, "undefined": CHECK_SUSPICIOUS, "wrong": CHECK_WRONG}
 ACTIVE = "#d62728"
-NODE_FONT, EDGE_FONT = "14", "13"  # 11 pt or more once a picture is scaled to the width of a page
+NODE_FONT, EDGE_FONT = "14", "14"  # 11 pt or more once a picture is scaled to the width of a page
 CONSTANT_ROLES = frozenset(ROLES.values())
 CAPTION_WIDTH = 80                 # characters per line of a step's caption
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -189,25 +191,9 @@ def build(graph: Graph, options: Options, frame: Frame | None = None, layout: "L
         dot.attr(**layout.graph)
     shown = _shown(graph, options.max_nodes)
     errors = local_errors(graph, shown) if options.check else {}
-    owner = clusters(graph)
-    titles = module_types(options.params)
+    calls = module_calls(graph)
     painter = _Painter(graph, options, frame, errors, graphviz.nohtml, layout)
-
-    groups: dict[str | None, list[int]] = {}
-    for i in shown:
-        groups.setdefault(owner.get(i), []).append(i)
-    for k, (module, members) in enumerate(groups.items()):
-        if module is None:
-            for i in members:
-                painter.node(dot, i)
-            continue
-        with dot.subgraph(name=f"cluster_{k}") as sub:
-            title = f"{module} ({titles[module]})" if module in titles else module
-            sub.attr(label=graphviz.nohtml(_escape(title)), style="rounded,filled", color="#9e9e9e",
-                     fillcolor="#fafafa", fontname="Helvetica", fontsize=NODE_FONT, labeljust="l",
-                     **(layout.clusters.get(f"cluster_{k}", {}) if layout is not None else {}))
-            for i in members:
-                painter.node(sub, i)
+    _draw_clusters(dot, painter, shown, calls, layout, graphviz.nohtml)
 
     drawn, cut = set(shown), []
     for i in shown:
@@ -219,6 +205,38 @@ def build(graph: Graph, options: Options, frame: Frame | None = None, layout: "L
     if len(shown) < len(graph.nodes):
         _note_left_out(dot, graph, shown, cut, options.max_nodes, graphviz.nohtml)
     return dot
+
+
+def _draw_clusters(dot: Any, painter: "_Painter", shown: list[int], calls: dict[int, tuple[Any, ...]],
+                   layout: "Layout | None", nohtml: Any) -> None:
+    """Draw the nodes, each module call's inside a cluster of its own, nested as the calls were."""
+    children: dict[Any, list[Any]] = {}      # id(call) or None (top level) -> its sub-calls, in order
+    members: dict[Any, list[int]] = {None: []}
+    scopes: dict[int, Any] = {}
+    for i in shown:
+        chain = calls.get(i, ())
+        parent = None
+        for scope in chain:
+            if id(scope) not in members:
+                members[id(scope)] = []
+                scopes[id(scope)] = scope
+                children.setdefault(parent, []).append(id(scope))
+            parent = id(scope)
+        members[parent].append(i)
+    count = iter(range(len(scopes)))
+
+    def emit(graph: Any, key: Any) -> None:
+        for i in members[key]:
+            painter.node(graph, i)
+        for child in children.get(key, []):
+            name = f"cluster_{next(count)}"
+            with graph.subgraph(name=name) as sub:
+                sub.attr(label=nohtml(_escape(scopes[child].qualified_name())), style="rounded,filled",
+                         color="#9e9e9e", fillcolor="#fafafa", fontname="Helvetica", fontsize=NODE_FONT,
+                         labeljust="l", **(layout.clusters.get(name, {}) if layout is not None else {}))
+                emit(sub, child)
+
+    emit(dot, None)
 
 
 def _shown(graph: Graph, max_nodes: int | None) -> list[int]:
@@ -336,8 +354,8 @@ class _Painter:
             label = op.label()
             # a bare symbol suits micrograd's small op circles; a tensor box names the op ("matmul", not "@")
             lines = [op.name if label == op.symbol else label] + ([name] if own_name(node) else [])
-        lines.append(shape_text(node.data))
-        if opts.show_data and node.data.size <= opts.max_elements:
+        lines.append(shape_text(node))
+        if opts.show_data and int(np.prod(node.shape)) <= opts.max_elements and holds_values(node):
             lines += _by_rows(f"data {values(node.data, opts.max_elements)}")
         if opts.show_grad:
             g, partial = self.grad(i)

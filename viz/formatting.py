@@ -20,9 +20,9 @@ def short(x: float) -> str:
 
 
 def shape_text(x: Any) -> str:
-    """``(32, 128) float32``; ``scalar float32`` for a 0-d array."""
-    a = np.asarray(x)
-    return f"{'scalar' if a.ndim == 0 else a.shape} {a.dtype}"
+    """``(32, 128) float32``; ``scalar float32`` for a 0-d array (or a Tensor, read without its values)."""
+    shape, dtype = (x.shape, x.dtype) if hasattr(x, "dtype") else (np.shape(x), np.asarray(x).dtype)
+    return f"{'scalar' if len(shape) == 0 else tuple(shape)} {dtype}"
 
 
 def values(x: Any, max_elements: int, compact: bool = False) -> str:

@@ -16,6 +16,13 @@ from autograd_lite.engine import Node, run_on_float64
 
 from .modules import parameter_names
 
+try:
+    from autograd_lite.engine import holds_values
+except ImportError:  # an engine that frees nothing a picture shows: every node keeps its values
+    def holds_values(node: Node) -> bool:
+        """Whether ``node`` still holds its values (a freed intermediate keeps only shape and dtype)."""
+        return True
+
 RELEASED = ("viz: this graph was freed by backward(), so its inputs are gone; call "
             "backward(retain_graph=True) to draw it afterwards (or draw it before backward)")
 
@@ -65,7 +72,7 @@ def walk(root: Node, params: Any = None) -> Graph:
         stack.append((node, True))
         op = node.grad_fn
         if op is not None:
-            if op.released:
+            if getattr(op, "inputs", None) is None:  # the structure itself is gone, not only saved values
                 raise RuntimeError(RELEASED)
             stack.extend((x, False) for x in reversed(op.inputs) if id(x) not in position)
     inputs = [[position[id(x)] for x in node.grad_fn.inputs] if node.grad_fn else [] for node in nodes]
