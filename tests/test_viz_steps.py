@@ -189,3 +189,15 @@ def test_render_steps_refuses_more_steps_than_asked_for(tmp_path):
     with pytest.raises(ValueError, match="max_steps=30"):
         viz.render_steps(y, tmp_path, max_steps=10)
     assert not list(tmp_path.iterdir())
+
+
+@needs_dot
+def test_the_stepper_shows_inline_in_a_notebook_as_the_same_page(tmp_path):
+    c = c_equals_ab_plus_a()
+    shown = viz.stepper(c)._repr_html_()
+    assert shown.startswith('<iframe srcdoc="<!DOCTYPE html>')
+    page = html.unescape(re.search(r'srcdoc="([^"]*)"', shown).group(1))
+    listed = [html.unescape(item) for item in re.findall(r'<li data-step="\d+">(.*?)</li>', page)]
+    assert listed == str(viz.explain(c)).splitlines()
+    assert '"ArrowRight"' in page and page.count("data:image/svg+xml;base64,") == 5
+    assert viz.stepper(c).save(tmp_path / "steps.html") == str(tmp_path / "steps.html")

@@ -15,11 +15,12 @@ never imports it.
 from .dot import GraphvizNotFoundError, draw, render, to_dot
 from .expr import draw_expression, parse_assignments
 from .flow import GradientFlow, gradient_flow
-from .html import render_steps
+from .html import Stepper, render_steps, stepper
 from .steps import Step, backward_steps, explain
 from .text import text
 
 __all__ = [
     "draw", "to_dot", "render", "text", "backward_steps", "explain", "render_steps", "Step",
     "draw_expression", "parse_assignments", "GraphvizNotFoundError", "gradient_flow", "GradientFlow",
+    "stepper", "Stepper",
 ]

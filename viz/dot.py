@@ -140,10 +140,8 @@ def format_of(path: str | os.PathLike) -> str:
     return ext
 
 
-def write(digraph: Any, path: str | os.PathLike, pinned: bool = False) -> None:
-    """Render ``digraph`` to ``path`` atomically; without ``dot``, write the ``.dot`` file and say how to get it.
-
-    ``pinned=True``: every position is given (:class:`Layout`), so ``neato -n2`` draws it as placed."""
+def write(digraph: Any, path: str | os.PathLike) -> None:
+    """Render ``digraph`` to ``path`` atomically; without ``dot``, write the ``.dot`` file and say how to get it."""
     path = os.fspath(path)
     fmt = format_of(path)
     if fmt == "dot":
@@ -152,7 +150,7 @@ def write(digraph: Any, path: str | os.PathLike, pinned: bool = False) -> None:
         return
     graphviz = _graphviz()
     try:
-        data = digraph.pipe(format=fmt, **({"engine": "neato", "neato_no_op": 2} if pinned else {}))
+        data = digraph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
         dot_path = os.path.splitext(path)[0] + ".dot"
         with atomic_write(dot_path, "wb") as f:
@@ -161,6 +159,15 @@ def write(digraph: Any, path: str | os.PathLike, pinned: bool = False) -> None:
                                     f"rendered; its DOT text is in {dot_path}. {INSTALL}") from None
     with atomic_write(path, "wb") as f:
         f.write(data)
+
+
+def picture(digraph: Any, fmt: str) -> bytes:
+    """The picture of a digraph pinned by a :class:`Layout` (every position given): ``neato -n2`` draws it as placed."""
+    graphviz = _graphviz()
+    try:
+        return digraph.pipe(format=fmt, engine="neato", neato_no_op=2)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(f"viz: the Graphviz 'neato' program was not found. {INSTALL}") from None
 
 
 def _graphviz() -> Any:

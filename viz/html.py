@@ -10,54 +10,89 @@ from typing import Any
 from autograd_lite.atomic import atomic_write
 from autograd_lite.engine import Node
 
-from .dot import CAPTION_WIDTH, Frame, Options, build, edge_statement, layout_of, write
+from .dot import CAPTION_WIDTH, Frame, Options, build, edge_statement, layout_of, picture
 from .graph import Graph, walk, wrap
 from .steps import Step, seed, seed_text, steps_of
 
-__all__ = ["render_steps"]
+__all__ = ["render_steps", "stepper", "Stepper"]
 
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 def render_steps(root: Node, out_dir: str | os.PathLike, *, params: Any = None, show_data: bool = True,
                  rankdir: str = "LR", max_elements: int = 8, max_steps: int = 200, format: str = "svg") -> str:
-    """Write ``step_001.svg``... (one per step of :func:`viz.backward_steps`) and ``index.html``; return its path.
+    """Write ``step_001.svg``... (one per line of :func:`viz.explain`) and ``index.html``; return its path.
 
     Each picture highlights the edge being followed and fills in the gradients
-    known so far (``(so far)`` while more uses of a node are still to come).
-    The page embeds the pictures, so it works offline and on its own; it
+    known so far (``(so far)`` while more uses of a node are still to come);
+    all are laid out once, so only colours and labels change from one to the
+    next. The page embeds the pictures, so it works offline and on its own; it
     steps with its buttons, a click on a step, or the arrow keys.
     ``format`` is ``"svg"`` or ``"png"``. Needs the Graphviz ``dot`` program.
 
     >>> viz.render_steps(a * b + a, "steps")    # doctest: +SKIP
     'steps/index.html'
     """
-    if not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 1:
-        raise ValueError(f"viz.render_steps: max_steps must be an int >= 1; got {max_steps!r}")
-    if format not in MEDIA_TYPES:
-        raise ValueError(f"viz.render_steps: format must be 'svg' or 'png'; got {format!r}")
-    options = Options(params=params, show_data=show_data, rankdir=rankdir, max_elements=max_elements, max_nodes=None)
-    graph = walk(root, params)
-    steps = steps_of(graph)
-    if not steps:
-        raise ValueError("viz.render_steps: the root is a leaf, so backward has no step to show")
-    if len(steps) > max_steps:
-        raise ValueError(f"viz.render_steps: this graph has {len(steps)} backward steps and each becomes a "
-                         f"picture; pass max_steps={len(steps)} to draw them all, or explain a smaller graph")
+    graph, shown, pictures = _pictures(root, params, show_data, rankdir, max_elements, max_steps, format,
+                                       "viz.render_steps")
     out_dir = os.fspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
-    pictures = []
-    shown = frames(graph, steps, max_elements)
-    layout = layout_of(build(graph, options, widest(graph, shown)))  # laid out once: nodes stay put
-    for k, frame in enumerate(shown):
-        path = os.path.join(out_dir, f"step_{k + 1:03d}.{format}")
-        write(build(graph, options, frame, layout), path, pinned=True)
-        with open(path, "rb") as f:
-            pictures.append(f.read())
+    for k, picture in enumerate(pictures):
+        with atomic_write(os.path.join(out_dir, f"step_{k + 1:03d}.{format}"), "wb") as f:
+            f.write(picture)
     index = os.path.join(out_dir, "index.html")
     with atomic_write(index, "wb") as f:
         f.write(page(graph, shown, pictures, MEDIA_TYPES[format]).encode("utf-8"))
     return index
+
+
+class Stepper:
+    """The page of :func:`render_steps`, held in memory: shown inline in Jupyter (in a frame of
+    its own, so its arrow keys and buttons work as on the page), or saved with :meth:`save`."""
+
+    def __init__(self, html_page: str, height: int = 640) -> None:
+        self.html, self.height = html_page, height
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width: 100%; '
+                f'height: {self.height}px; border: 1px solid #ddd" title="backward pass, step by step"></iframe>')
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the page (one self-contained HTML file) to ``path``; returns the path."""
+        with atomic_write(path, "wb") as f:
+            f.write(self.html.encode("utf-8"))
+        return os.fspath(path)
+
+
+def stepper(root: Node, *, params: Any = None, show_data: bool = True, rankdir: str = "LR",
+            max_elements: int = 8, max_steps: int = 200, height: int = 640) -> Stepper:
+    """The chain-rule stepper of :func:`render_steps` without files: in a notebook, the cell shows it.
+
+    >>> viz.stepper(a * b + a)     # doctest: +SKIP
+    """
+    graph, shown, pictures = _pictures(root, params, show_data, rankdir, max_elements, max_steps, "svg",
+                                       "viz.stepper")
+    return Stepper(page(graph, shown, pictures, MEDIA_TYPES["svg"]), height)
+
+
+def _pictures(root: Node, params: Any, show_data: bool, rankdir: str, max_elements: int, max_steps: int,
+              format: str, where: str) -> tuple[Graph, list[Frame], list[bytes]]:
+    """The graph, its frames (one per line of the explanation) and one picture per frame, laid out once."""
+    if not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 1:
+        raise ValueError(f"{where}: max_steps must be an int >= 1; got {max_steps!r}")
+    if format not in MEDIA_TYPES:
+        raise ValueError(f"{where}: format must be 'svg' or 'png'; got {format!r}")
+    options = Options(params=params, show_data=show_data, rankdir=rankdir, max_elements=max_elements, max_nodes=None)
+    graph = walk(root, params)
+    steps = steps_of(graph)
+    if not steps:
+        raise ValueError(f"{where}: the root is a leaf, so backward has no step to show")
+    if len(steps) > max_steps:
+        raise ValueError(f"{where}: this graph has {len(steps)} backward steps and each becomes a "
+                         f"picture; pass max_steps={len(steps)} to draw them all, or explain a smaller graph")
+    shown = frames(graph, steps, max_elements)
+    layout = layout_of(build(graph, options, widest(graph, shown)))  # laid out once: nodes stay put
+    return graph, shown, [picture(build(graph, options, frame, layout), format) for frame in shown]
 
 
 def frames(graph: Graph, steps: list[Step], max_elements: int = 8) -> list[Frame]:
