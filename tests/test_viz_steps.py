@@ -195,7 +195,7 @@ def test_render_steps_refuses_more_steps_than_asked_for(tmp_path):
 def test_the_stepper_shows_inline_in_a_notebook_as_the_same_page(tmp_path):
     c = c_equals_ab_plus_a()
     shown = viz.stepper(c)._repr_html_()
-    assert shown.startswith('<iframe srcdoc="<!DOCTYPE html>')
+    assert shown.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
     page = html.unescape(re.search(r'srcdoc="([^"]*)"', shown).group(1))
     listed = [html.unescape(item) for item in re.findall(r'<li data-step="\d+">(.*?)</li>', page)]
     assert listed == str(viz.explain(c)).splitlines()
