@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
-PAGES = [DOCS / "tutorial.md"]
+PAGES = [DOCS / "tutorial.md", DOCS / "micrograd_demo.md", DOCS / "micrograd_trace_graph.md"]
 FIGURES = DOCS / "tutorial"
 ENV_VAR = "TUTORIAL_FIGURES"
 SHARED_DATA = DOCS.parent.parent / "shared" / "data"  # where CI keeps the MNIST test split, beside the repository
