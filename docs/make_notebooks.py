@@ -10,10 +10,11 @@ python docs/make_notebooks.py). The pages are the one source; the notebooks are 
 
 Notebooks are written without outputs and with fixed cell ids, so the same page always gives the
 same file; tests/test_notebooks.py checks that the committed files are what this script writes, and
-runs each notebook with nbclient.
+runs each notebook with nbclient (``--execute``, in a process of its own).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -88,7 +89,29 @@ def target(page: Path) -> Path:
     return OUT / (page.stem + ".ipynb")
 
 
+def execute(notebook: Path, out: Path, cwd: Path, timeout: int = 300) -> None:
+    """Run ``notebook`` top to bottom in a fresh kernel (this interpreter's ``python3``), working in
+    ``cwd``; write the notebook with its outputs to ``out``. Raises on the first cell that fails."""
+    import nbclient
+    import nbformat
+    document = nbformat.read(notebook, as_version=4)
+    nbclient.NotebookClient(document, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}}).execute()
+    nbformat.write(document, out)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--execute", type=Path, metavar="NOTEBOOK",
+                        help="run this notebook instead (needs nbclient and ipykernel) and write it with outputs")
+    parser.add_argument("--out", type=Path, help="where --execute writes the notebook with its outputs")
+    parser.add_argument("--cwd", type=Path, default=Path("."), help="the folder --execute runs the notebook in")
+    args = parser.parse_args()
+    if args.execute is not None:
+        if args.out is None:
+            parser.error("--execute needs --out (the committed notebooks stay without outputs)")
+        execute(args.execute, args.out, args.cwd)
+        return
     OUT.mkdir(exist_ok=True)
     for page in PAGES:
         path = target(page)

@@ -51,13 +51,19 @@ def test_a_keras_dense_layer_is_watched_through_its_activation():
     assert [(s.name, s.kind) for s in monitor.stats()] == [("0 (Dense)", "relu")]
 
 
-def test_gradient_stats_records_one_figure_per_epoch_and_removes_its_hooks():
-    points, labels = ag.data.blobs(seed=0)
-    model = ag.Model(nn.Sequential(nn.Dense(8, activation="relu", input_dim=2, seed=0),
+def fit_blobs(activation, points, epochs, batch_size):
+    """Seed 000's model, small, fitted on the first ``points`` blobs with a GradientStats callback."""
+    x, y = ag.data.blobs(seed=0)
+    model = ag.Model(nn.Sequential(nn.Dense(8, activation=activation, input_dim=2, seed=0),
                                    nn.Dense(10, activation="softmax", input_dim=8, seed=1)))
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     stats = GradientStats()
-    model.fit(points[:64], labels[:64], epochs=3, batch_size=64, verbose=0, callbacks=[stats])
+    model.fit(x[:points], y[:points], epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[stats])
+    return model, stats
+
+
+def test_gradient_stats_records_one_figure_per_epoch_and_removes_its_hooks():
+    model, stats = fit_blobs("relu", points=64, epochs=3, batch_size=64)
     assert stats.epochs == [0, 1, 2]
     assert list(stats.norms) == ["0.weight", "0.bias", "1.weight", "1.bias"]  # as Model.named_parameters
     assert all(len(v) == 3 for v in [*stats.norms.values(), *stats.means.values(), *stats.maxima.values()])
@@ -70,12 +76,7 @@ def test_gradient_stats_records_one_figure_per_epoch_and_removes_its_hooks():
 
 def test_gradient_stats_plot_writes_a_picture(tmp_path):
     pytest.importorskip("matplotlib")
-    points, labels = ag.data.blobs(seed=0)
-    model = ag.Model(nn.Sequential(nn.Dense(8, activation="tanh", input_dim=2, seed=0),
-                                   nn.Dense(10, activation="softmax", input_dim=8, seed=1)))
-    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    stats = GradientStats()
-    model.fit(points[:32], labels[:32], epochs=2, batch_size=16, verbose=0, callbacks=[stats])
+    _, stats = fit_blobs("tanh", points=32, epochs=2, batch_size=16)
     stats.plot(tmp_path / "stats.png")
     assert (tmp_path / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="no epoch was recorded"):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import mnist_at_hand
 
 ROOT = Path(__file__).resolve().parent.parent
 MNIST_SECTIONS = ("11. Dead ReLUs", "12. Training on MNIST")  # the blocks that read MNIST
@@ -17,14 +18,6 @@ tutorial = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = tutorial  # dataclasses look their module up there
 _spec.loader.exec_module(tutorial)
 
-
-def _mnist_at_hand() -> bool:
-    import autograd_lite as ag
-    try:
-        ag.data.mnist("test", download=False)
-    except ag.data.DatasetNotFoundError:
-        return False
-    return True
 
 
 def stale_gradients(root) -> list[str]:
@@ -71,7 +64,7 @@ def ran_pages(tmp_path_factory):
 
     viz.render = render_and_check
     try:
-        skipped = () if _mnist_at_hand() else MNIST_SECTIONS
+        skipped = () if mnist_at_hand() else MNIST_SECTIONS
         for page in tutorial.PAGES:
             tutorial.run_page(page, figures, skip_sections=skipped)
     finally:

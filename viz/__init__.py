@@ -8,6 +8,8 @@
 >>> viz.render(c, "graph.svg")        # micrograd's draw_dot look; needs the Graphviz dot program
 >>> print(viz.explain(c))             # the chain rule, one line per edge
 >>> print(viz.text(c))                # a text tree; needs no Graphviz at all
+>>> viz.stepper(c)                    # in Jupyter: the chain rule step by step, inline
+>>> viz.gradient_flow(model)          # after a backward: each parameter's gradient, as text or a bar chart
 
 ``viz`` reads graphs only through autograd_lite's public API; autograd_lite
 never imports it.

@@ -64,7 +64,10 @@ class Step:
         d marks a gradient of the root (what backward computes); ∂ marks an op's local derivative.
         """
         L, x, y = wrap(self.root), wrap(self.node), wrap(self.output)
-        show = lambda v: values(v, max_elements, compact=True)  # noqa: E731
+
+        def show(v: Any) -> str:
+            return values(v, max_elements, compact=True)
+
         assign = "+=" if self.accumulates else "="
         if self.kind == "sum":
             line = (f"d{L}/d{x} {assign} {self.derivative} of {show(self.upstream)} = {show(self.product)}   "
