@@ -61,3 +61,17 @@ def test_text_works_without_the_graphviz_package():
     out = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0] == "L  [*]  data 4.0000  grad 0.0000"
     assert "pip install graphviz" in out
+
+
+def test_a_node_whose_values_backward_freed_shows_its_shape_and_dtype_only(monkeypatch):
+    import pytest
+    w = ag.Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True, name="w")
+    square = w * w
+    loss = square.sum()
+    freed = lambda node: node is not square  # noqa: E731 (as the engine reports a freed intermediate)
+    for module in ("viz.text", "viz.dot", "viz.steps"):  # by name: viz.text is also the function
+        monkeypatch.setattr(sys.modules[module], "holds_values", freed)
+    assert str(viz.text(loss)).splitlines()[1] == "└── mul_1  [*]  (2,) float32"
+    assert 'label="mul\\n(2,) float32" ' in viz.to_dot(loss)
+    with pytest.raises(RuntimeError, match="freed the values of mul_1, which the chain rule needs"):
+        viz.explain(loss)

@@ -17,7 +17,7 @@ from autograd_lite.engine import Node, backward_order
 from autograd_lite.ops.shape import SumTo
 
 from .formatting import Lines, values
-from .graph import Graph, local_derivative, local_statement, run_backward, walk, wrap
+from .graph import Graph, holds_values, local_derivative, local_statement, run_backward, walk, wrap
 
 __all__ = ["Step", "backward_steps", "explain"]
 
@@ -162,6 +162,11 @@ def seed(graph: Graph) -> Any:
 
 
 def steps_of(graph: Graph) -> list[Step]:
+    freed = [graph.names[i] for i, node in enumerate(graph.nodes) if not holds_values(node)]
+    if freed:
+        raise RuntimeError(f"viz: backward() freed the values of {', '.join(freed[:3])}"
+                           f"{' and more' if len(freed) > 3 else ''}, which the chain rule needs; call "
+                           "backward(retain_graph=True), or explain the graph before backward (drawing it still works)")
     grads = {graph.root_position: seed(graph)}
     position = {id(node): i for i, node in enumerate(graph.nodes)}
     root_name = graph.names[graph.root_position]
