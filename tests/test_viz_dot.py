@@ -351,3 +351,12 @@ def test_a_loss_target_is_drawn_as_target_and_a_one_number_constant_as_a_constan
     assert 'label="target\\n(1,) int64' in dot
     dot = viz.to_dot(logits * 3)
     assert 'label="constant 3\\nscalar float32' in dot
+
+
+def test_cluster_titles_agree_with_parameter_names_inside_a_keras_model():
+    model = ag.Model(ag.nn.Sequential([ag.nn.Dense(4, activation="relu", input_dim=2, seed=0),
+                                       ag.nn.Dense(3, input_dim=4, seed=1)]))
+    loss = model(ag.Tensor(np.ones((1, 2), dtype=np.float32))).sum()
+    got, parents = clusters(viz.to_dot(loss, params=model))
+    assert got["0 (Dense)"][:2] == ["0.weight", "0.bias"]  # Model adds no "module." level to either
+    assert parents["0 (Dense)"] == "module (Sequential)" and parents["module (Sequential)"] == "Model"

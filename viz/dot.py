@@ -26,7 +26,7 @@ from autograd_lite.engine import Node
 from .check import check_text, local_errors, verdict
 from .formatting import gradient, number, shape_text, short, values
 from .graph import ROLES, Graph, holds_values, local_derivative, local_statement, own_name, walk
-from .modules import module_calls
+from .modules import call_title, module_calls
 from .steps import axes_text, broadcast_axes
 
 __all__ = ["draw", "to_dot", "render", "GraphvizNotFoundError"]
@@ -238,7 +238,7 @@ def _draw_clusters(dot: Any, painter: "_Painter", shown: list[int], calls: dict[
         for child in children.get(key, []):
             name = f"cluster_{next(count)}"
             with graph.subgraph(name=name) as sub:
-                sub.attr(label=nohtml(_escape(scopes[child].qualified_name())), style="rounded,filled",
+                sub.attr(label=nohtml(_escape(call_title(scopes[child]))), style="rounded,filled",
                          color="#9e9e9e", fillcolor="#fafafa", fontname="Helvetica", fontsize=NODE_FONT,
                          labeljust="l", **(layout.clusters.get(name, {}) if layout is not None else {}))
                 emit(sub, child)

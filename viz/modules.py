@@ -91,3 +91,15 @@ def _held_by(module: Any, cache: dict[int, set[int]]) -> set[int]:
         cache[id(module)] = {id(t) for t in tensors}
     return cache[id(module)]
 
+
+def call_title(scope: Any) -> str:
+    """``0 (Dense)``: the module's path as the outermost module of the call names it in ``named_modules()``
+    (so it agrees with the parameter names: a Keras ``Model`` adds no ``module.`` level), and its class."""
+    outer = scope
+    while outer.parent is not None:
+        outer = outer.parent
+    if outer is not scope and callable(getattr(outer.module, "named_modules", None)):
+        for path, module in outer.module.named_modules():
+            if module is scope.module and path:
+                return f"{path} ({type(module).__name__})"
+    return scope.qualified_name()

@@ -9,6 +9,7 @@ from autograd_lite.engine import Node
 
 from .formatting import Lines, gradient, number, shape_text, values
 from .graph import Graph, holds_values, walk
+from .modules import call_title
 
 __all__ = ["text"]
 
@@ -53,7 +54,7 @@ def describe(graph: Graph, i: int, max_elements: int) -> str:
         parts.append(f"[{node.grad_fn.label()}]")
         scope = getattr(node.grad_fn, "scope", None)
         if scope is not None:
-            parts.append(f"in {scope.qualified_name()}")
+            parts.append(f"in {call_title(scope)}")
     if graph.scalar:
         parts.append(f"data {number(node.data)}")
         if node.requires_grad:
