@@ -4,7 +4,8 @@ Scalar (``Value``) graphs look like micrograd's ``draw_dot``: a record
 ``label | data | grad`` per value and a small op node between inputs and
 output. Tensor graphs draw one box per op (its name, output shape and dtype)
 and one per leaf, with parameters, inputs and the loss in different colours
-and each module's ops inside a cluster named after it.
+and each module's ops inside a cluster named after it (the module whose
+``forward`` made them, as the engine recorded; nested modules nest).
 
 The ``graphviz`` package is imported only when a picture is built, so
 ``viz.text`` works without it.
@@ -94,10 +95,12 @@ def draw(root: Any, *, params: Any = None, show_data: bool = True, show_grad: bo
     """A ``graphviz.Digraph`` of the graph behind ``root`` (a Value or a Tensor).
 
     * ``params``: a module, its ``named_parameters()`` or a dict, to name parameters by
-      their path (``0.weight``) and draw each module's ops in a cluster;
+      their path (``0.weight``). Each op is drawn in a cluster of the module whose ``forward``
+      made it (recorded by the engine), nested as the modules are, with or without ``params``;
     * ``max_elements``: tensors up to this many elements show their values and gradients;
     * ``max_nodes``: the nodes nearest the root that are drawn; a note says what was left out;
-    * ``edge_derivatives``: label each edge with the local derivative (``∂c/∂a = b = -3.0000``);
+    * ``edge_derivatives``: label each edge with the local derivative (``∂c/∂a = b = -3.0``), or for a
+      matrix op with its vector-Jacobian rule, and a broadcast input with the sum that follows;
     * ``check``: colour each op by how well its backward agrees with finite differences.
 
     In Jupyter the result displays inline.
