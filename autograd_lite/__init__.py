@@ -27,7 +27,7 @@ from .value import Value
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = {"nn", "optim", "data", "metrics", "training", "onnx", "linalg"}
+_LAZY_MODULES = {"nn", "optim", "data", "metrics", "training", "onnx", "linalg", "callbacks"}
 _LAZY_NAMES = {"save": "io", "load": "io", "Model": "training", "History": "training"}
 
 __all__ = [

@@ -583,11 +583,8 @@ def topological_order(roots: Iterable[Node]) -> list[Node]:
         visit(key)
         push((node, True))
         op = node._op
-        if op is not None:
-            inputs = op.inputs
-            if inputs is None:
-                raise RuntimeError(_FREED)
-            for x in reversed(inputs):
+        if op is not None:  # a released op keeps its inputs: the order can be read after backward too
+            for x in reversed(op.input_nodes):
                 if x.requires_grad and id(x) not in visited:
                     push((x, False))
     return order

@@ -90,7 +90,8 @@ def _class_axis(x: Tensor, fn: str) -> int:
 
 def _pick(log_p: Tensor, labels: np.ndarray, axis: int) -> Tensor:
     """-log_p at each label along ``axis`` (a product with a one-hot constant, so any rank works)."""
-    return -(log_p * one_hot(labels, log_p.shape[axis], axis, log_p.dtype)).sum(axis=axis)
+    target = Tensor(one_hot(labels, log_p.shape[axis], axis, log_p.dtype), name="one-hot target")  # named for viz
+    return -(log_p * target).sum(axis=axis)
 
 
 def cross_entropy(input: Any, target: Any, weight: Any = None, *, ignore_index: int = -100,  # noqa: A002

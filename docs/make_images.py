@@ -1,59 +1,70 @@
-"""Make the README's pictures under docs/images/ (run from the repository root: python docs/make_images.py).
+"""Make the README's pictures under docs/images/ from the README's own code (run from the repository
+root: python docs/make_images.py). Needs the Graphviz dot program.
 
-1. expression.png: micrograd's neuron, o = tanh(x1·w1 + x2·w2 + b), with data and gradients;
-2. mlp_loss.png: the loss graph of seed program 000's model (2 -> Dense(128, sigmoid) -> Dense(10, softmax))
-   on one batch of its blobs, each layer in its own cluster;
-3. steps/: the chain rule step by step for L = a*b + a (index.html and one picture per step); the README
-   shows step_003.png, where the gradient of a accumulates.
-
-Everything is seeded, so the pictures change only when the code does. Needs the Graphviz dot program.
+The README's section "Seeing the chain rule" is the source: its ```python blocks run in order, in
+docs/images/ as the working folder, with the tutorial's runner (docs/make_tutorial_figures.py), so
+each picture is what its block draws (and a block's output must match the ```text under it).
+Every ``viz.render`` call also writes the picture's DOT text beside it (``expression.dot``);
+tests/test_readme.py runs the same blocks and checks those byte for byte, so a picture cannot
+drift from the code the README shows. Everything is seeded.
 """
+from __future__ import annotations
+
+import contextlib
+import importlib.util
 import os
+import sys
+from pathlib import Path
+from typing import Iterator
 
-import numpy as np
-
-import autograd_lite as ag
 import viz
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "images")
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+HERE = DOCS / "images"
+SECTION = "Seeing the chain rule"
 
 
-def expression() -> None:
-    x1, x2 = ag.Value(2.0, label="x1"), ag.Value(0.0, label="x2")
-    w1, w2 = ag.Value(-3.0, label="w1"), ag.Value(1.0, label="w2")
-    b = ag.Value(6.8813735870195432, label="b")
-    x1w1, x2w2 = x1 * w1, x2 * w2
-    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
-    total = x1w1 + x2w2
-    total.label = "x1*w1 + x2*w2"
-    n = total + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    viz.render(o, os.path.join(HERE, "expression.png"))
+def _runner():
+    spec = importlib.util.spec_from_file_location("make_tutorial_figures", DOCS / "make_tutorial_figures.py")
+    if spec.name not in sys.modules:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[spec.name]
 
 
-def mlp_loss() -> None:
-    points, labels = ag.data.blobs(seed=0)
-    model = ag.nn.Sequential([ag.nn.Dense(128, activation="sigmoid", input_dim=2, seed=0),
-                              ag.nn.Dense(10, activation="softmax", seed=1)])
-    batch = ag.Tensor(points[:32], name="x")
-    loss = ag.nn.SparseCategoricalCrossentropy()(labels[:32], model(batch))
-    loss.backward(retain_graph=True)
-    viz.render(loss, os.path.join(HERE, "mlp_loss.png"), params=model, rankdir="TB")
+@contextlib.contextmanager
+def dot_beside_each_picture() -> Iterator[list[Path]]:
+    """While active, ``viz.render(root, "x.png", ...)`` also writes ``x.dot``; yields the DOT files written."""
+    render, written = viz.render, []
+
+    def render_and_keep_dot(root, path, **options):
+        result = render(root, path, **options)
+        dot = Path(os.path.splitext(os.fspath(path))[0] + ".dot")
+        dot.write_text(viz.to_dot(root, **options), encoding="utf-8")
+        written.append(dot.resolve())
+        return result
+
+    viz.render = render_and_keep_dot
+    try:
+        yield written
+    finally:
+        viz.render = render
 
 
-def chain_rule_steps() -> None:
-    a, b = ag.Value(2.0, label="a"), ag.Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    viz.render_steps(c + a, os.path.join(HERE, "steps"), format="png")
+def run_readme_pictures(folder: Path) -> dict:
+    """Run the README's picture blocks with ``folder`` as the working folder; returns their namespace."""
+    old = os.getcwd()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chdir(folder)
+    try:
+        return _runner().run_page(ROOT / "README.md", folder, only_sections=(SECTION,))
+    finally:
+        os.chdir(old)
 
 
 if __name__ == "__main__":
-    os.makedirs(HERE, exist_ok=True)
-    expression()
-    mlp_loss()
-    chain_rule_steps()
-    print(f"wrote the pictures under {HERE}")
+    with dot_beside_each_picture() as written:
+        run_readme_pictures(HERE)
+    print(f"wrote {', '.join(p.name for p in written)} and steps/ under {HERE}")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
-PAGES = [DOCS / "tutorial.md"]
+PAGES = [DOCS / "tutorial.md", DOCS / "micrograd_demo.md", DOCS / "micrograd_trace_graph.md"]
 FIGURES = DOCS / "tutorial"
 ENV_VAR = "TUTORIAL_FIGURES"
 SHARED_DATA = DOCS.parent.parent / "shared" / "data"  # where CI keeps the MNIST test split, beside the repository
@@ -72,10 +72,12 @@ class OutputMismatch(AssertionError):
     """A block printed something other than the output shown under it in the page."""
 
 
-def run_page(page: Path, figures: Path, skip_sections: tuple[str, ...] = (), update: bool = False) -> dict:
+def run_page(page: Path, figures: Path, skip_sections: tuple[str, ...] = (), update: bool = False,
+             only_sections: tuple[str, ...] | None = None) -> dict:
     """Run the page's blocks in one namespace, pictures going to ``figures``; check each shown output.
 
-    Blocks under a ``## `` heading that starts with one of ``skip_sections`` are left out.
+    Blocks under a ``## `` heading that starts with one of ``skip_sections`` are left out;
+    with ``only_sections``, so are all blocks under headings that start with none of those.
     ``update=True`` rewrites each output block that no longer matches with what its code
     printed (progress-line timings as ``...``) instead of failing. Returns the namespace.
     """
@@ -87,7 +89,8 @@ def run_page(page: Path, figures: Path, skip_sections: tuple[str, ...] = (), upd
     os.environ[ENV_VAR] = str(figures)
     try:
         for block in blocks(page):
-            if block.section.startswith(skip_sections):
+            if block.section.startswith(skip_sections) or \
+                    (only_sections is not None and not block.section.startswith(only_sections)):
                 continue
             out = io.StringIO()
             with contextlib.redirect_stdout(out):

@@ -19,6 +19,7 @@ Stable API:
 * ``check_grads(fn, *arrays, order=2)``: ``gradcheck`` of ``fn``, and with
   ``order=2`` also of its vector-Jacobian product built with ``create_graph=True``
   (so the second derivatives are checked against finite differences too).
+* ``mnist_at_hand()``: whether the MNIST test split is on this machine (no download).
 """
 from __future__ import annotations
 
@@ -100,3 +101,13 @@ def _random_like(x: Any, rng: np.random.Generator) -> Any:
 
 def _sum(x: Any) -> Any:
     return x if isinstance(x, ag.Value) else x.sum()
+
+
+def mnist_at_hand() -> bool:
+    """Whether the MNIST test split is on this machine (no download)."""
+    import autograd_lite as ag
+    try:
+        ag.data.mnist("test", download=False)
+    except ag.data.DatasetNotFoundError:
+        return False
+    return True

@@ -47,12 +47,21 @@ def tiny_mlp(batch=3):
 
 
 def clusters(dot):
-    """{cluster label: [node label first lines]} from the DOT text."""
-    out = {}
-    for block in re.findall(r"subgraph cluster_\d+ \{(.*?)\n\t\}", dot, flags=re.S):
-        title = re.search(r'\blabel="([^"]*)" labeljust', block).group(1)
-        out[title] = re.findall(r'^\t\tn\d+ \[label="([^"\\]*)', block, flags=re.M)
-    return out
+    """{cluster label: [first label line of each node directly inside]}, and {cluster label: enclosing label}."""
+    members, parents, stack = {}, {}, []
+    for line in dot.splitlines():
+        if re.match(r"\s*subgraph cluster_\d+ \{", line):
+            stack.append(None)
+        elif stack and stack[-1] is None and re.search(r"labeljust=l", line):
+            title = re.search(r'\blabel=(?:"([^"]*)"|(\w+))', line)
+            stack[-1] = title.group(1) or title.group(2)
+            members[stack[-1]] = []
+            parents[stack[-1]] = stack[-2] if len(stack) > 1 else None
+        elif line.strip() == "}" and stack:
+            stack.pop()
+        elif stack and (node := re.match(r'\s*n\d+ \[label="([^"\\]*)', line)):
+            members[stack[-1]].append(node.group(1))
+    return members, parents
 
 
 # -- scalar graphs: micrograd's look ---------------------------------------------------------
@@ -68,9 +77,9 @@ def test_scalar_graph_has_one_record_per_value_and_one_node_per_op():
 
 def test_scalar_records_show_label_data_and_grad():
     dot = viz.to_dot(c_equals_ab_plus_a())
-    assert '{ a | data 2.0000 | grad -2.0000 }' in node_line(dot, "n0")
-    assert '{ b | data -3.0000 | grad 2.0000 }' in node_line(dot, "n1")
-    assert '{ c | data -4.0000 | grad 1.0000 }' in node_line(dot, "n3")
+    assert '"a | data 2.0000 | grad -2.0000"' in node_line(dot, "n0")
+    assert '"b | data -3.0000 | grad 2.0000"' in node_line(dot, "n1")
+    assert '"c | data -4.0000 | grad 1.0000"' in node_line(dot, "n3")
     assert 'label="*"' in node_line(dot, "n2_op") and 'label="+"' in node_line(dot, "n3_op")
 
 
@@ -89,14 +98,23 @@ def test_show_data_and_show_grad_can_be_turned_off():
 def test_constants_are_drawn_without_a_gradient():
     a = Value(2.0, label="a")
     dot = viz.to_dot(a * 5)
-    assert '{  | data 5.0000 }' in node_line(dot, "n1")
+    assert '" | data 5.0000"' in node_line(dot, "n1")
 
 
 def test_edge_labels_state_the_local_derivative_with_its_value():
     dot = viz.to_dot(c_equals_ab_plus_a(), edge_derivatives=True)
-    assert 'n0 -> n2_op [label="∂mul_1/∂a = b = -3.0000"]' in dot
-    assert 'n1 -> n2_op [label="∂mul_1/∂b = a = 2.0000"]' in dot
-    assert 'n0 -> n3_op [label="∂c/∂a = 1"]' in dot  # a number needs no "= 1.0000" after it
+    assert 'n0 -> n2_op [label="∂mul_1/∂a = b = -3.0"]' in dot
+    assert 'n1 -> n2_op [label="∂mul_1/∂b = a = 2.0"]' in dot
+    assert 'n0 -> n3_op [label="∂c/∂a = 1"]' in dot  # a number needs no "= 1.0" after it
+
+
+def test_edge_labels_say_when_a_rule_is_vector_jacobian_and_when_a_sum_follows_a_broadcast():
+    x = ag.Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True, name="x")
+    w = ag.Tensor(np.ones((3, 2), dtype=np.float32), requires_grad=True, name="w")
+    b = ag.Tensor(np.zeros(2, dtype=np.float32), requires_grad=True, name="b")
+    dot = viz.to_dot((x @ w + b).sum(), edge_derivatives=True)
+    assert 'n1 -> n2 [label="vector-Jacobian rule:\\ndL/dw = xᵀ @ g (g = dL/dmatmul_1)"]' in dot
+    assert 'n3 -> n4 [label="∂add_1/∂b = 1\\nthen Σ over axis 0 (b was broadcast)"]' in dot
 
 
 def test_layout_direction_is_passed_to_graphviz():
@@ -111,7 +129,7 @@ def test_tensor_ops_are_named_and_values_show_shape_and_dtype():
     loss = (x @ w).sum()
     loss.backward(retain_graph=True)
     dot = viz.to_dot(loss, max_elements=6)
-    assert 'label="x\\n(2, 3) float32\\ndata [[1.0000, 1.0000, 1.0000], [1.0000, 1.0000, 1.0000]]"' in dot
+    assert 'label="x\\n(2, 3) float32\\ndata [[1.0000, 1.0000, 1.0000],\\n[1.0000, 1.0000, 1.0000]]"' in dot  # a row per line
     assert 'label="w\\n(3, 4) float32\\ngrad norm 6.9282"' in dot  # 12 entries > max_elements: the norm
     assert 'label="matmul\\n(2, 4) float32"' in dot
     assert 'label="sum\\nscalar float32\\ndata 24.0000"' in dot
@@ -130,19 +148,63 @@ def test_parameters_inputs_and_loss_have_their_own_colours():
 
 def test_ops_of_each_layer_are_drawn_in_a_cluster_named_after_it():
     model, loss = tiny_mlp()
-    got = clusters(viz.to_dot(loss, params=model))
-    assert list(got) == ["0 (Dense)", "1 (Dense)"]
-    # a dense layer is one fused op, x @ wᵀ + b (ops.LinearOp)
+    got, parents = clusters(viz.to_dot(loss, params=model))
+    assert list(got) == ["Sequential", "0 (Dense)", "1 (Dense)", "SparseCategoricalCrossentropy"]
+    assert parents == {"Sequential": None, "0 (Dense)": "Sequential", "1 (Dense)": "Sequential",
+                       "SparseCategoricalCrossentropy": None}
+    # a dense layer is one fused op, x @ wᵀ + b (ops.Linear); its activation is called inside its forward
     assert got["0 (Dense)"] == ["0.weight", "0.bias", "linear", "sigmoid"]
     assert got["1 (Dense)"] == ["1.weight", "1.bias", "linear", "softmax(axis=-1)"]
 
 
-def test_the_loss_is_drawn_outside_every_cluster():
+def test_a_loss_module_is_a_cluster_of_its_own_outside_the_model():
     model, loss = tiny_mlp()
+    got, parents = clusters(viz.to_dot(loss, params=model))
+    inside_model = sum((ops for title, ops in got.items() if title != "SparseCategoricalCrossentropy"), [])
+    assert "log" not in inside_model and "mean" not in inside_model
+    assert "log" in got["SparseCategoricalCrossentropy"] and "mean" in got["SparseCategoricalCrossentropy"]
+
+
+def test_each_op_is_in_the_cluster_of_the_module_whose_forward_made_it():
+    model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 1))
+    x = ag.Tensor(np.ones((2, 3), dtype=np.float32), name="x")
+    loss = ag.functional.mse_loss(model(x), np.zeros((2, 1), dtype=np.float32))
     dot = viz.to_dot(loss, params=model)
-    inside = sum(clusters(dot).values(), [])
-    assert "log" not in inside and "mean" not in inside
-    assert re.search(r'^\tn\d+ \[label="mean', dot, flags=re.M)
+    got, parents = clusters(dot)
+    assert got == {"Sequential": [], "0 (Linear)": ["0.weight", "0.bias", "linear"], "1 (Tanh)": ["tanh"],
+                   "2 (Linear)": ["2.weight", "2.bias", "linear"]}
+    assert parents == {"Sequential": None, "0 (Linear)": "Sequential", "1 (Tanh)": "Sequential",
+                       "2 (Linear)": "Sequential"}
+    assert re.search(r'^\tn\d+ \[label="sub\\n', dot, flags=re.M)  # the loss's sub: outside every cluster
+    assert re.search(r'^\tn\d+ \[label="x\\n', dot, flags=re.M)    # so is the input the user passed
+
+
+def test_nested_modules_nest_as_clusters():
+    class Block(ag.nn.Module):
+        def __init__(self):
+            self.inner = ag.nn.Sequential(ag.nn.Linear(2, 2), ag.nn.ReLU())
+            self.scale = ag.nn.Parameter(ag.Tensor(np.ones(2, dtype=np.float32)))
+
+        def forward(self, x):
+            return self.inner(x) * self.scale
+
+    block = Block()
+    loss = block(ag.Tensor(np.ones((1, 2), dtype=np.float32))).sum()
+    got, parents = clusters(viz.to_dot(loss, params=block))
+    assert parents == {"Block": None, "inner (Sequential)": "Block", "inner.0 (Linear)": "inner (Sequential)",
+                       "inner.1 (ReLU)": "inner (Sequential)"}
+    assert got["Block"] == ["scale", "mul"] and got["inner.1 (ReLU)"] == ["relu"]
+
+
+def test_text_names_the_module_that_made_each_op():
+    model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 1))
+    loss = ag.functional.mse_loss(model(ag.Tensor(np.ones((2, 3), dtype=np.float32))),
+                                  np.zeros((2, 1), dtype=np.float32))
+    lines = str(viz.text(loss)).splitlines()
+    assert any("── tanh_1  [tanh]  in 1 (Tanh)  (2, 4) float32" in line for line in lines)
+    assert any("linear_2  [linear]  in 2 (Linear)  (2, 1) float32" in line for line in lines)
+    assert lines[0].startswith("L  [mean]  scalar")  # made outside every module: no "in"
+    assert any("sub_1  [-]  (2, 1)" in line for line in lines)
 
 
 def test_params_can_be_named_parameters_or_a_dict():
@@ -153,10 +215,10 @@ def test_params_can_be_named_parameters_or_a_dict():
     assert "1.bias" in by_pairs
 
 
-def test_without_params_there_are_no_clusters_and_leaves_get_generated_names():
+def test_without_params_the_clusters_stay_and_leaves_get_generated_names():
     _, loss = tiny_mlp()
     dot = viz.to_dot(loss)
-    assert "subgraph" not in dot and "leaf_1" in dot
+    assert list(clusters(dot)[0])[:3] == ["Sequential", "0 (Dense)", "1 (Dense)"] and "leaf_1" in dot
 
 
 def test_bad_params_are_refused_with_what_is_expected():
@@ -355,3 +417,20 @@ def test_a_label_with_a_nul_character_is_refused_by_name():
     a = Value(2.0, label="a\0b")
     with pytest.raises(ValueError, match=r"viz: cannot draw the label 'a\\x00b': it contains a NUL character"):
         viz.to_dot(a * a)
+
+
+def test_a_loss_target_is_drawn_as_target_and_a_one_number_constant_as_a_constant():
+    logits = ag.Tensor([[1.0, 2.0, 3.0]], requires_grad=True, name="z")
+    dot = viz.to_dot(ag.functional.cross_entropy(logits, np.array([0])))
+    assert 'label="target\\n(1,) int64' in dot
+    dot = viz.to_dot(logits * 3)
+    assert 'label="constant 3\\nscalar float32' in dot
+
+
+def test_cluster_titles_agree_with_parameter_names_inside_a_keras_model():
+    model = ag.Model(ag.nn.Sequential([ag.nn.Dense(4, activation="relu", input_dim=2, seed=0),
+                                       ag.nn.Dense(3, input_dim=4, seed=1)]))
+    loss = model(ag.Tensor(np.ones((1, 2), dtype=np.float32))).sum()
+    got, parents = clusters(viz.to_dot(loss, params=model))
+    assert got["0 (Dense)"][:2] == ["0.weight", "0.bias"]  # Model adds no "module." level to either
+    assert parents["0 (Dense)"] == "module (Sequential)" and parents["module (Sequential)"] == "Model"

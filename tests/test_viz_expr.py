@@ -139,9 +139,9 @@ def test_draw_expression_returns_the_value_and_each_gradient():
 def test_draw_expression_explains_and_writes_what_was_asked(tmp_path):
     out = tmp_path / "graph.dot"
     text = viz.draw_expression("a*b + tanh(a)", {"a": 2, "b": -3}, output=str(out), explain=True)
-    assert "dL/da += dL/d(a * b) · d(a * b)/da = 1.0000 · -3.0000 = -3.0000" in text
+    assert "dL/da += dL/d(a * b) (upstream 1.0) × ∂(a * b)/∂a (local: b = -3.0) = -3.0  → dL/da = -2.929" in text
     assert text.splitlines()[-1] == f"wrote {out}"
-    assert '{ tanh(a) | data 0.9640 | grad 1.0000 }' in out.read_text(encoding="utf-8")
+    assert '"tanh(a) | data 0.9640 | grad 1.0000"' in out.read_text(encoding="utf-8")
 
 
 def test_a_bad_output_name_is_reported_before_any_work(tmp_path):

@@ -35,23 +35,49 @@ def test_steps_state_each_local_derivative_with_the_nodes_names():
     assert [s.derivative for s in viz.backward_steps(c)] == ["∂c/∂a = b", "∂c/∂b = a"]
 
 
-def test_explain_reads_as_the_chain_rule():
+def test_explain_separates_the_upstream_gradient_from_the_local_derivative():
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     c = a * b
     c.label = "c"
     lines = str(viz.explain(c + a)).splitlines()
     assert lines == [
-        "dL/dL = 1.0000",
-        "dL/dc = dL/dL · dL/dc = 1.0000 · 1.0000 = 1.0000   (∂L/∂c = 1)",
-        "dL/da = dL/dL · dL/da = 1.0000 · 1.0000 = 1.0000   (∂L/∂a = 1)",
-        "dL/da += dL/dc · dc/da = 1.0000 · -3.0000 = -3.0000  → dL/da = -2.0000   (∂c/∂a = b)",
-        "dL/db = dL/dc · dc/db = 1.0000 · 2.0000 = 2.0000   (∂c/∂b = a)",
+        "dL/dL = 1.0 (the seed: L changes one for one with itself)",
+        "dL/dc = dL/dL (upstream 1.0) × ∂L/∂c (local: 1) = 1.0",
+        "dL/da = dL/dL (upstream 1.0) × ∂L/∂a (local: 1) = 1.0",
+        "dL/da += dL/dc (upstream 1.0) × ∂c/∂a (local: b = -3.0) = -3.0  → dL/da = -2.0",
+        "dL/db = dL/dc (upstream 1.0) × ∂c/∂b (local: a = 2.0) = 2.0",
     ]
 
 
-def test_explain_shows_as_lines_in_a_repl():
-    shown = repr(viz.explain(c_equals_ab_plus_a()))
-    assert shown.startswith("dL/dL = 1.0000\n")
+def test_explain_names_which_argument_an_input_used_twice_by_one_op_fills():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    assert str(viz.explain(y)).splitlines()[1:] == [
+        "dy/dx = dy/dy (upstream 1.0) × ∂(x*x)/∂x, first factor (local: x = 3.0) = 3.0",
+        "dy/dx += dy/dy (upstream 1.0) × ∂(x*x)/∂x, second factor (local: x = 3.0) = 3.0  → dy/dx = 6.0",
+    ]
+
+
+def test_explain_shows_the_sum_over_a_broadcast_axis_as_its_own_step():
+    x = ag.Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True, name="x")
+    b = ag.Tensor([10.0, 20.0, 30.0], requires_grad=True, name="b")
+    y = x + b
+    y.name = "y"
+    lines = str(viz.explain((y * x).sum())).splitlines()
+    into_b = [line for line in lines if line.startswith(("dL/db", "dL/d(b"))]
+    assert into_b == [
+        "dL/d(b broadcast to (2, 3)) = dL/dy (upstream [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]) × ∂y/∂b "
+        "(local, elementwise: 1) = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]",
+        "dL/db = Σ over axis 0 of [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]] = [5.0, 7.0, 9.0]   "
+        "(b was broadcast to (2, 3): its gradient adds up its copies')",
+    ]
+
+
+def test_a_loss_target_is_named_target_not_by_its_value():
+    logits = ag.Tensor([[1.0, 2.0, 3.0]], requires_grad=True, name="z")
+    lines = str(viz.explain(ag.functional.cross_entropy(logits, np.array([0])))).splitlines()
+    assert "(local, elementwise: softmax(z)·Σtarget - target)" in lines[-1]
 
 
 def test_steps_need_no_backward_and_match_the_engine_for_scalars():
@@ -83,13 +109,15 @@ def test_steps_match_the_engine_for_tensors_including_broadcasting():
     assert final["b"].shape == (2,)  # summed back over the batch, as the engine does
 
 
-def test_tensor_steps_give_shapes_and_the_ops_rule():
+def test_tensor_steps_give_shapes_with_a_preview_and_say_when_a_rule_is_vector_jacobian():
     loss, _, _ = tensor_loss()
     lines = str(viz.explain(loss, max_elements=4)).splitlines()
-    assert "dL/dw = xᵀ @ g with g = dL/dmatmul_1 = (4, 2) float32: (3, 2) float32" in lines
+    (into_w,) = [line for line in lines if line.startswith("dL/dw ")]
+    assert re.fullmatch(r"dL/dw = xᵀ @ g, the vector-Jacobian rule, with g = dL/dmatmul_1 \(upstream \(4, 2\) float32 "
+                        r"\[\S+, \S+, \S+, …\]\) = \(3, 2\) float32 \[\S+, \S+, \S+, …\]", into_w), into_w
     (into_b,) = [line for line in lines if line.startswith("dL/db ")]
-    assert re.fullmatch(r"dL/db = dL/dadd_1 · dadd_1/db = \(4, 2\) float32 · \[1\] = \[-?\d\.\d{4}, -?\d\.\d{4}\]",
-                        into_b)
+    assert re.fullmatch(r"dL/db = Σ over axis 0 of \(4, 2\) float32 \[.*, …\] = \[-?\d\.\d+, -?\d\.\d+\]   "
+                        r"\(b was broadcast to \(4, 2\): its gradient adds up its copies'\)", into_b), into_b
 
 
 def test_steps_refuse_what_has_no_chain_rule():
@@ -104,16 +132,32 @@ def test_steps_refuse_what_has_no_chain_rule():
 
 
 @needs_dot
-def test_render_steps_writes_one_picture_per_step_and_a_page_listing_the_same_steps(tmp_path):
+def test_render_steps_writes_one_picture_per_line_of_explain_and_a_page_listing_those_lines(tmp_path):
     c = c_equals_ab_plus_a()
     index = viz.render_steps(c, tmp_path)
-    steps = viz.backward_steps(c)
+    lines = str(viz.explain(c)).splitlines()
     assert index == str(tmp_path / "index.html")
-    assert sorted(p.name for p in tmp_path.glob("*.svg")) == [f"step_{k:03d}.svg" for k in range(1, len(steps) + 1)]
+    assert sorted(p.name for p in tmp_path.glob("*.svg")) == [f"step_{k:03d}.svg" for k in range(1, len(lines) + 1)]
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     listed = [html.unescape(item) for item in re.findall(r'<li data-step="\d+">(.*?)</li>', page)]
-    assert listed == [s.text() for s in steps]
-    assert page.count("data:image/svg+xml;base64,") == len(steps)
+    assert listed == lines
+    assert page.count("data:image/svg+xml;base64,") == len(lines)
+
+
+def _node_boxes(svg: str) -> dict[str, str]:
+    """Node id -> the coordinates of its outline, from Graphviz's SVG."""
+    return dict(re.findall(r'<title>(n\d+(?:_op)?)</title>\s*<(?:polygon|ellipse|path)[^>]*?'
+                           r'(?:points|cx|d)="([^"]+)"', svg))
+
+
+@needs_dot
+def test_every_step_picture_keeps_the_same_layout(tmp_path):
+    x = ag.Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True, name="x")
+    b = ag.Tensor([10.0, 20.0, 30.0], requires_grad=True, name="b")
+    viz.render_steps(((x + b) * x).sum(), tmp_path)
+    boxes = [_node_boxes((tmp_path / f"step_{k:03d}.svg").read_text(encoding="utf-8")) for k in range(1, 8)]
+    assert len(boxes[0]) == 5
+    assert all(b == boxes[0] for b in boxes)
 
 
 @needs_dot
@@ -127,11 +171,13 @@ def test_the_page_works_offline_and_steps_with_buttons_and_arrow_keys(tmp_path):
 @needs_dot
 def test_each_step_picture_highlights_its_edge_and_marks_partial_gradients(tmp_path):
     viz.render_steps(c_equals_ab_plus_a(), tmp_path)
-    second = html.unescape((tmp_path / "step_002.svg").read_text(encoding="utf-8"))
-    assert "grad 1.0000 (so far)" in second   # a, reached through +, still waits for *
-    assert "grad ?" in second                 # b not reached yet
-    assert 'stroke="#d62728"' in second       # the edge being followed
-    last = html.unescape((tmp_path / "step_004.svg").read_text(encoding="utf-8"))
+    first = html.unescape((tmp_path / "step_001.svg").read_text(encoding="utf-8"))
+    assert "dL/dL = 1.0 (the seed" in first and 'stroke="#d62728"' not in first
+    third = html.unescape((tmp_path / "step_003.svg").read_text(encoding="utf-8"))
+    assert "grad 1.0000 (so far)" in third    # a, reached through +, still waits for *
+    assert "grad ?" in third                  # b not reached yet
+    assert 'stroke="#d62728"' in third        # the edge being followed
+    last = html.unescape((tmp_path / "step_005.svg").read_text(encoding="utf-8"))
     assert "(so far)" not in last and "grad -2.0000" in last
 
 
@@ -143,3 +189,15 @@ def test_render_steps_refuses_more_steps_than_asked_for(tmp_path):
     with pytest.raises(ValueError, match="max_steps=30"):
         viz.render_steps(y, tmp_path, max_steps=10)
     assert not list(tmp_path.iterdir())
+
+
+@needs_dot
+def test_the_stepper_shows_inline_in_a_notebook_as_the_same_page(tmp_path):
+    c = c_equals_ab_plus_a()
+    shown = viz.stepper(c)._repr_html_()
+    assert shown.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    page = html.unescape(re.search(r'srcdoc="([^"]*)"', shown).group(1))
+    listed = [html.unescape(item) for item in re.findall(r'<li data-step="\d+">(.*?)</li>', page)]
+    assert listed == str(viz.explain(c)).splitlines()
+    assert '"ArrowRight"' in page and page.count("data:image/svg+xml;base64,") == 5
+    assert viz.stepper(c).save(tmp_path / "steps.html") == str(tmp_path / "steps.html")

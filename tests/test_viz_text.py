@@ -70,3 +70,22 @@ def test_text_after_a_plain_backward_marks_freed_values():
     text = str(viz.text(loss))
     assert "[tanh]  (2,) float32  (values freed by backward)" in text
     assert "grad [" in text  # the leaf keeps its gradient
+
+
+def test_a_node_whose_values_backward_freed_shows_its_shape_and_dtype_only():
+    import pytest
+    w = ag.Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True, name="w")
+    loss = (w * w).sum()
+    loss.backward()  # frees the product's values: nothing else holds it
+    assert str(viz.text(loss)).splitlines()[1] == "└── mul_1  [*]  (2,) float32  (values freed by backward)"
+    assert 'label="mul\\n(2,) float32" ' in viz.to_dot(loss)
+    with pytest.raises(RuntimeError, match="freed the values of mul_1, which the chain rule needs"):
+        viz.explain(loss)
+
+
+def test_explain_after_a_plain_backward_works_where_the_values_are_held():
+    w = ag.Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True, name="w")
+    square = w * w
+    loss = square.sum()
+    loss.backward()
+    assert "dL/dw" in str(viz.explain(loss))

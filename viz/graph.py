@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor, Value
-from autograd_lite.engine import Node, run_on_float64
+from autograd_lite.engine import Node, holds_values, run_on_float64
 
 from .modules import parameter_names
 
@@ -78,15 +78,19 @@ def own_name(node: Node) -> str:
 
 
 def _names(nodes: list[Node], params: dict[int, str]) -> list[str]:
-    """The user's names; ``L`` for an unnamed root; a one-number constant's value (``2``);
-    ``mul_1``, ``leaf_2``, ``const_1`` for the rest."""
+    """The user's names; ``L`` for an unnamed root; a constant named by its role where the op
+    names it (``target``) and by its value where it is one number (``2``); ``mul_1``,
+    ``leaf_2``, ``const_1`` for the rest."""
     counts: dict[str, int] = {}
+    roles = _constant_roles(nodes)
     names = []
     for i, node in enumerate(nodes):
         name = params.get(i) or own_name(node)
         if not name and i == len(nodes) - 1:
             name = "L"
-        if not name and node.grad_fn is None and not node.requires_grad and np.size(node.data) == 1:
+        if not name and i in roles:
+            name = roles[i]
+        if not name and _is_constant(node) and np.size(node.data) == 1:
             name = f"{float(np.asarray(node.data).reshape(())):g}"
         if not name:
             op = node.grad_fn
@@ -97,26 +101,64 @@ def _names(nodes: list[Node], params: dict[int, str]) -> list[str]:
     return names
 
 
+ROLES = {"t": "target", "target": "target", "labels": "target", "exponent": "exponent", "mask": "mask",
+         "condition": "condition", "index": "index", "indices": "index"}
+
+
+def _constant_roles(nodes: list[Node]) -> dict[int, str]:
+    """Position -> what a constant is for (``target`` of a loss), from the argument it fills in its first op."""
+    position = {id(node): i for i, node in enumerate(nodes)}
+    roles: dict[int, str] = {}
+    for node in nodes:
+        op = node.grad_fn
+        if op is None:
+            continue
+        arg_names = op.arg_names if len(op.arg_names) == len(op.input_nodes) else ()
+        for arg_name, x in zip(arg_names, op.input_nodes):
+            i = position[id(x)]
+            if i not in roles and _is_constant(x) and arg_name in ROLES:
+                roles[i] = ROLES[arg_name]
+    return roles
+
+
+def _is_constant(node: Node) -> bool:
+    return node.grad_fn is None and not node.requires_grad
+
+
 def wrap(name: str) -> str:
     """``a`` stays ``a``; ``a * b`` becomes ``(a * b)``, so ``∂L/∂(a * b)`` reads right."""
     return name if _PLAIN.fullmatch(name) else f"({name})"
 
 
+ORDINALS = ("first", "second", "third", "fourth")
+ROLE_OF_ARGUMENT = {"mul": "factor", "add": "term", "sub": "term", "div": "argument"}
+
+
 def local_statement(graph: Graph, i: int, arg: int) -> str:
     """The op's own statement for one input, written with the nodes' names.
 
-    ``∂c/∂a = b`` (the local derivative), or for a ``vjp`` op such as matmul,
-    whose Jacobian is no elementwise factor, the rule for the input's gradient:
-    ``∂L/∂W = xᵀ @ g (g = ∂L/∂y)``.
+    ``∂c/∂a = b`` (the local derivative; ``∂(x*x)/∂x, first factor = x`` where the
+    input fills more than one argument), or for a ``vjp`` op such as matmul, whose
+    Jacobian is no elementwise factor, the rule for the input's gradient:
+    ``dL/dW = xᵀ @ g (g = dL/dy)`` (d, not ∂: it gives the whole gradient, not a local factor).
     """
     op = graph.nodes[i].grad_fn
     stated = op.describe_derivatives()
-    rhs = stated[arg].split(" = ", 1)[-1] if arg < len(stated) else "(not stated by the op)"
-    rhs = _substitute(rhs, {n: graph.names[j] for n, j in zip(op.arg_names, graph.inputs[i])})
-    x, y = wrap(graph.names[graph.inputs[i][arg]]), wrap(graph.names[i])
+    lhs, _, rhs = stated[arg].partition(" = ") if arg < len(stated) else ("", "", "(not stated by the op)")
+    names = {n: graph.names[j] for n, j in zip(op.arg_names, graph.inputs[i])}
+    rhs = _substitute(rhs, names)
+    j = graph.inputs[i][arg]
+    x, y = wrap(graph.names[j]), wrap(graph.names[i])
     if op.vjp:
         L = wrap(graph.names[graph.root_position])
-        return f"∂{L}/∂{x} = {rhs}" + (f" (g = ∂{L}/∂{y})" if "g" in re.findall(r"[A-Za-z_]\w*", rhs) else "")
+        return f"d{L}/d{x} = {rhs}" + (f" (g = d{L}/d{y})" if "g" in re.findall(r"[A-Za-z_]\w*", rhs) else "")
+    uses = graph.inputs[i].count(j)
+    if uses > 1 and lhs.startswith("∂") and "/∂" in lhs:
+        formula = _substitute(lhs[1:lhs.rindex("/∂")], names)  # ∂(a*b)/∂a -> (x*x)
+        which = graph.inputs[i][:arg + 1].count(j) - 1
+        role = ROLE_OF_ARGUMENT.get(op.name, "argument")
+        nth = ORDINALS[which] if which < len(ORDINALS) else f"{which + 1}th"
+        return f"∂{formula}/∂{x}, {nth} {role} = {rhs}"
     return f"∂{y}/∂{x} = {rhs}"
 
 
@@ -145,7 +187,7 @@ def local_derivative(graph: Graph, i: int, arg: int) -> float | None:
 def run_backward(node: Node, g: Any) -> tuple[Any, ...]:
     """The gradients ``node``'s op sends to its inputs for upstream ``g``, on raw data, as the engine computes them."""
     op = node.grad_fn
-    data = [x.data for x in op.inputs]
+    data = [x.data for x in op.input_nodes]
     try:
         return op.backward(g, node.data, *data)
     except (ZeroDivisionError, OverflowError):  # Python floats raise where the engine, like numpy, gives inf/nan

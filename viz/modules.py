@@ -1,11 +1,10 @@
-"""Parameter names and module clusters, from what the user passes as ``params``.
+"""Parameter names, from what the user passes as ``params``, and module clusters, from the engine.
 
-The engine does not record which module ran an op, so clusters are inferred
-from the parameters each op consumes: an op that takes ``0.weight`` or
-``0.bias`` (or a view of them, such as ``0.weight.T``) belongs to module
-``0``, and so does the one elementwise op that follows it alone (the layer's
-activation: Keras' ``Dense(128, activation="sigmoid")``). A later op, such as
-the loss, stays outside.
+Each recorded op remembers the module call that made it (``op.scope``, a
+chain of ``ModuleScope`` from the innermost call outwards), so clusters are
+exact: an op is drawn in the box of the innermost module whose ``forward``
+created it, nested modules nest, and ops made outside every module (a loss
+called as a function) are outside every box.
 """
 from __future__ import annotations
 
@@ -41,52 +40,66 @@ def parameter_names(params: Any) -> dict[int, str]:
     return names
 
 
-def module_types(params: Any) -> dict[str, str]:
-    """``{"0": "Dense"}`` when ``params`` is a module with ``named_modules()``, for cluster titles."""
-    named = getattr(params, "named_modules", None)
-    if not callable(named):
-        return {}
-    return {path: type(module).__name__ for path, module in named() if path}
+def module_calls(graph: "Graph") -> dict[int, tuple[Any, ...]]:
+    """Node position -> the module calls it was made in, outermost first (absent: outside every module).
 
-
-def clusters(graph: "Graph") -> dict[int, str]:
-    """Node position -> module path, for the nodes drawn inside a module's cluster."""
-    owner: dict[int, str] = {}
-    owned_data: set[int] = set()  # parameters and views of them (W.T): owned, but not an op *of* the layer
-    uses_params: set[int] = set()
-    for i, path in graph.params.items():
-        module = path.rpartition(".")[0]
-        if module:
-            owner[i] = module
-            owned_data.add(i)
+    An op belongs to the innermost module whose ``forward`` recorded it (the engine
+    keeps that call as ``op.scope``). A parameter or buffer, which no op makes, is
+    placed in the innermost call, among those of the ops that use it, of a module
+    that holds it; an input the user passes in stays outside.
+    """
+    calls: dict[int, tuple[Any, ...]] = {}
     for i, node in enumerate(graph.nodes):
-        inputs = graph.inputs[i]
-        if not inputs or i in owner:
+        scope = getattr(node.grad_fn, "scope", None) if node.grad_fn is not None else None
+        if scope is not None:
+            calls[i] = _chain(scope)
+    held: dict[int, set[int]] = {}  # id(module) -> ids of its parameters and buffers
+    for i, node in enumerate(graph.nodes):
+        if node.grad_fn is not None or not graph.consumers[i]:
             continue
-        modules = {owner[j] for j in inputs if j in owned_data}
-        if modules:
-            common = _common_path(modules)
-            if common:
-                owner[i] = common
-                (owned_data if all(j in owned_data for j in inputs) else uses_params).add(i)
-            continue
-        computed = [j for j in inputs if not _is_constant(graph.nodes[j])]
-        if len(computed) == 1:
-            j = computed[0]
-            if j in uses_params and graph.consumers[j] == [i] and graph.nodes[j].shape == node.shape:
-                owner[i] = owner[j]  # the layer's activation; only one step, so the loss stays outside
-    return owner
+        users = [calls.get(k, ()) for k in graph.consumers[i]]
+        common = _common_prefix(users)
+        for depth in range(len(common), 0, -1):
+            if id(node) in _held_by(common[depth - 1].module, held):
+                calls[i] = common[:depth]
+                break
+    return calls
 
 
-def _is_constant(node: Node) -> bool:
-    return node.grad_fn is None and not node.requires_grad
+def _chain(scope: Any) -> tuple[Any, ...]:
+    chain = []
+    while scope is not None:
+        chain.append(scope)
+        scope = scope.parent
+    return tuple(reversed(chain))
 
 
-def _common_path(paths: set[str]) -> str:
-    parts = [p.split(".") for p in sorted(paths)]
-    common = []
-    for level in zip(*parts):
-        if len(set(level)) > 1:
+def _common_prefix(chains: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    common: list[Any] = []
+    for level in zip(*chains):
+        if any(scope is not level[0] for scope in level):
             break
         common.append(level[0])
-    return ".".join(common)
+    return tuple(common)
+
+
+def _held_by(module: Any, cache: dict[int, set[int]]) -> set[int]:
+    if id(module) not in cache:
+        tensors = list(module.parameters()) if callable(getattr(module, "parameters", None)) else []
+        if callable(getattr(module, "named_buffers", None)):
+            tensors += [b for _, b in module.named_buffers()]
+        cache[id(module)] = {id(t) for t in tensors}
+    return cache[id(module)]
+
+
+def call_title(scope: Any) -> str:
+    """``0 (Dense)``: the module's path as the outermost module of the call names it in ``named_modules()``
+    (so it agrees with the parameter names: a Keras ``Model`` adds no ``module.`` level), and its class."""
+    outer = scope
+    while outer.parent is not None:
+        outer = outer.parent
+    if outer is not scope and callable(getattr(outer.module, "named_modules", None)):
+        for path, module in outer.module.named_modules():
+            if module is scope.module and path:
+                return f"{path} ({type(module).__name__})"
+    return scope.qualified_name()

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_lite.engine import Node, holds_values
+import numpy as np
+
+from autograd_lite.engine import Node
 
 from .formatting import Lines, gradient, number, shape_text, values
-from .graph import Graph, walk
+from .graph import Graph, holds_values, walk
+from .modules import call_title
 
 __all__ = ["text"]
 
@@ -42,20 +45,25 @@ def text(root: Node, *, params: Any = None, max_elements: int = 8) -> Lines:
 
 
 def describe(graph: Graph, i: int, max_elements: int) -> str:
-    """``mul_1  [*]  data -6.0000  grad 1.0000``; tensors give shape and dtype, and values when small."""
+    """``mul_1  [*]  data -6.0000  grad 1.0000``; tensors give shape and dtype, and values when small
+    (and still held: after a plain ``backward()`` an intermediate result keeps only its shape and dtype);
+    an op made inside a module says which (``in 2 (Linear)``)."""
     node = graph.nodes[i]
     parts = [graph.names[i]]
     if node.grad_fn is not None:
         parts.append(f"[{node.grad_fn.label()}]")
+        scope = getattr(node.grad_fn, "scope", None)
+        if scope is not None:
+            parts.append(f"in {call_title(scope)}")
     if graph.scalar:
         parts.append(f"data {number(node.data)}")
         if node.requires_grad:
             parts.append(f"grad {number(node.grad)}")
         return "  ".join(parts)
-    parts.append(shape_text(node.data))
+    parts.append(shape_text(node))
     if not holds_values(node):
         parts.append("(values freed by backward)")
-    elif node.data.size <= max_elements:
+    elif int(np.prod(node.shape)) <= max_elements:
         parts.append(f"data {values(node.data, max_elements)}")
     if node.grad is not None:
         parts.append(f"grad {gradient(node.grad.data, max_elements)}")
