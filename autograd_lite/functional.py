@@ -173,3 +173,259 @@ from .losses import *  # noqa: E402,F401,F403  (the losses are functional names 
 from .losses import __all__ as _loss_names  # noqa: E402
 
 __all__ += _loss_names
+
+
+# ---------------------------------------------------------------------------------------------
+# Convolution, pooling and normalization (NCHW, PyTorch's names, arguments and output shapes)
+# ---------------------------------------------------------------------------------------------
+from .ops.conv import Conv2d as _Conv2d, ConvTranspose2d as _ConvTranspose2d  # noqa: E402
+from .ops.conv import Window2d as _Window2d, check_fits as _check_fits, pair as _pair  # noqa: E402
+from .ops.conv import same_padding as _same_padding  # noqa: E402
+
+__all__ += ["conv2d", "conv1d", "conv_transpose2d"]
+
+
+def _conv_padding(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int],
+                  op: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """An int, a pair, ``"valid"`` or ``"same"`` as ((top, bottom), (left, right))."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0), (0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+                                 f"(stride={stride}), as in PyTorch")
+            return _same_padding(kernel, dilation)
+        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+    ph, pw = _pair(padding, "padding", op, minimum=0)
+    return (ph, ph), (pw, pw)
+
+
+def _conv_operands(op: str, input: Any, weight: Any, groups: int) -> tuple[Tensor, Tensor, bool]:
+    """Input and weight as tensors, a 3-D (C, H, W) input batched (as PyTorch accepts it), and checks
+    of everything a convolution needs of their shapes, each error naming the op and both shapes."""
+    x, w = as_tensor(input), as_tensor(weight)
+    if w.ndim != 4:
+        raise ShapeError(f"{op}: weight must be 4-D (out_channels, in_channels/groups, kh, kw), got shape {w.shape}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    unbatched = x.ndim == 3
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"{op}: expected a 4-D input (batch, channels, height, width) or a 3-D unbatched one, "
+                         f"got shape {x.shape} for weight of shape {w.shape}")
+    channels = x.shape[-3]
+    if channels != w.shape[1] * groups:
+        hint = (" (a batch of one-channel images needs its channel axis: x.reshape(N, 1, H, W))"
+                if unbatched and w.shape[1] * groups == 1 else "")
+        raise ShapeError(f"{op}: input of shape {x.shape} has {channels} channels, but weight of shape {w.shape} "
+                         f"with groups={groups} expects {w.shape[1] * groups}{hint}")
+    if w.shape[0] % groups:
+        raise ShapeError(f"{op}: weight of shape {w.shape} has {w.shape[0]} output channels, "
+                         f"not divisible by groups={groups}")
+    return (x.unsqueeze(0) if unbatched else x), w, unbatched
+
+
+def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,  # noqa: A002
+           dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation) of an (N, C, H, W) input with an (O, C/groups, kh, kw) weight.
+
+    One recorded op: the windows are gathered once (im2col) and multiplied
+    by the weight in one matrix product. ``padding`` is an int, a pair,
+    ``"valid"`` (none) or ``"same"`` (output as big as the input; stride 1).
+
+    >>> x = Tensor(np.ones((1, 1, 4, 4), dtype=np.float32))
+    >>> conv2d(x, np.ones((2, 1, 3, 3), dtype=np.float32), padding=1).shape
+    (1, 2, 4, 4)
+    """
+    x, w, unbatched = _conv_operands("conv2d", input, weight, groups)
+    kernel = tuple(w.shape[2:])
+    stride, dilation = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
+    window = _Window2d(kernel, stride, _conv_padding(padding, kernel, dilation, stride, "conv2d"), dilation)
+    _check_fits("conv2d", window, x.shape)
+    operands = (x, w)
+    if bias is not None:
+        b = as_tensor(bias)
+        if b.shape != (w.shape[0],):
+            raise ShapeError(f"conv2d: bias of shape {b.shape} does not fit weight of shape {w.shape}: "
+                             f"it needs shape ({w.shape[0]},)")
+        operands += (b,)
+    y = _Conv2d(window, groups)(*operands)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv1d(input: Any, weight: Any, bias: Any = None, stride: int = 1, padding: Any = 0,  # noqa: A002
+           dilation: int = 1, groups: int = 1) -> Tensor:
+    """1-D convolution of an (N, C, L) input with an (O, C/groups, k) weight: ``conv2d`` on a height of one.
+
+    >>> conv1d(np.ones((1, 1, 5), dtype=np.float32), np.ones((1, 1, 3), dtype=np.float32)).tolist()
+    [[[3.0, 3.0, 3.0]]]
+    """
+    x, w = as_tensor(input), as_tensor(weight)
+    if x.ndim not in (2, 3) or w.ndim != 3:
+        raise ShapeError(f"conv1d: expected a 3-D input (batch, channels, length) or a 2-D unbatched one and a "
+                         f"3-D weight (out_channels, in_channels/groups, k), got shapes {x.shape} and {w.shape}")
+    padding = padding if isinstance(padding, str) else (0, _int(padding, "padding", "conv1d"))
+    y = conv2d(x.unsqueeze(-2), w.unsqueeze(-2), bias, (1, _int(stride, "stride", "conv1d")), padding,
+               (1, _int(dilation, "dilation", "conv1d")), groups)
+    return y.squeeze(-2)
+
+
+def _int(value: Any, what: str, op: str) -> int:
+    """One int of a 1-D op's setting (``3`` or ``(3,)``), as PyTorch accepts both."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if len(values) != 1 or isinstance(values[0], bool) or not isinstance(values[0], (int, np.integer)):
+        raise ValueError(f"{op}: {what} must be an int, got {value!r}")
+    return int(values[0])
+
+
+def conv_transpose2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,  # noqa: A002
+                     output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """Transposed convolution ("deconvolution"): the gradient of ``conv2d`` with respect to its input,
+    as a layer. ``weight`` is (in_channels, out_channels/groups, kh, kw), as in PyTorch.
+
+    Output size per axis: (L − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1.
+
+    >>> conv_transpose2d(np.ones((1, 1, 2, 2), dtype=np.float32), np.ones((1, 1, 3, 3), dtype=np.float32),
+    ...                  stride=2).shape
+    (1, 1, 5, 5)
+    """
+    g, w = as_tensor(input), as_tensor(weight)
+    unbatched = g.ndim == 3
+    if g.ndim not in (3, 4) or w.ndim != 4:
+        raise ShapeError(f"conv_transpose2d: expected a 4-D input (batch, channels, height, width) and a 4-D "
+                         f"weight (in_channels, out_channels/groups, kh, kw), got shapes {g.shape} and {w.shape}")
+    if g.shape[-3] != w.shape[0]:
+        raise ShapeError(f"conv_transpose2d: input of shape {g.shape} has {g.shape[-3]} channels, but weight of "
+                         f"shape {w.shape} expects {w.shape[0]}")
+    if w.shape[0] % groups:
+        raise ShapeError(f"conv_transpose2d: weight of shape {w.shape} has {w.shape[0]} input channels, "
+                         f"not divisible by groups={groups}")
+    g = g.unsqueeze(0) if unbatched else g
+    stride, dilation = _pair(stride, "stride", "conv_transpose2d"), _pair(dilation, "dilation", "conv_transpose2d")
+    padding = _pair(padding, "padding", "conv_transpose2d", minimum=0)
+    extra = _pair(output_padding, "output_padding", "conv_transpose2d", minimum=0)
+    if any(e >= builtins.max(s, d) for e, s, d in zip(extra, stride, dilation)):
+        raise ValueError(f"conv_transpose2d: output_padding {extra} must be smaller than stride {stride} "
+                         f"or dilation {dilation}")
+    kernel = tuple(w.shape[2:])
+    size = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1
+                 for n, s, p, d, k, e in zip(g.shape[2:], stride, padding, dilation, kernel, extra))
+    if builtins.min(size) <= 0:
+        raise ShapeError(f"conv_transpose2d: input of shape {g.shape} with weight {w.shape}, stride {stride} "
+                         f"and padding {padding} gives an empty output of size {size}")
+    window = _Window2d(kernel, stride, tuple((p, p) for p in padding), dilation)
+    y = _ConvTranspose2d(window, groups, (g.shape[0], w.shape[1] * groups) + size)(g, w)
+    if bias is not None:
+        b = as_tensor(bias)
+        if b.shape != (y.shape[1],):
+            raise ShapeError(f"conv_transpose2d: bias of shape {b.shape} does not fit: it needs shape ({y.shape[1]},)")
+        y = y + b.reshape(-1, 1, 1)
+    return y.squeeze(0) if unbatched else y
+
+
+from .ops.pooling import AvgPool2d as _AvgPool2d, MaxPool2d as _MaxPool2d  # noqa: E402
+from .ops.pooling import avg_pool_divisor as _avg_pool_divisor  # noqa: E402
+
+__all__ += ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d"]
+
+
+def _pool_window(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                 ceil_mode: bool) -> _Window2d:
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"{op}: expected a 4-D input (batch, channels, height, width) or a 3-D unbatched one, "
+                         f"got shape {x.shape}")
+    kernel = _pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _pair(stride, "stride", op)
+    dilation = _pair(dilation, "dilation", op)
+    padding = _pair(padding, "padding", op, minimum=0)
+    if any(p > (d * (k - 1) + 1) // 2 for p, k, d in zip(padding, kernel, dilation)):
+        raise ValueError(f"{op}: padding {padding} must be at most half the kernel size {kernel}, as in PyTorch")
+    window = _Window2d(kernel, stride, tuple((p, p) for p in padding), dilation, ceil_mode)
+    _check_fits(op, window, (1, 1) + x.shape[-2:])
+    return window
+
+
+def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
+               ceil_mode: bool = False, return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """The largest element of each kernel_size window, moving by ``stride`` (the kernel size by default).
+
+    Padding counts as -inf. With ``return_indices=True`` also returns where each
+    maximum was, as a flat index into its channel's H·W input (PyTorch's convention).
+
+    >>> max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
+    [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    x = as_tensor(input)
+    window = _pool_window("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
+    unbatched = x.ndim == 3
+    op = _MaxPool2d(window)
+    y = op(x.unsqueeze(0) if unbatched else x)
+    if unbatched:
+        y = y.squeeze(0)
+    if not return_indices:
+        return y
+    picked = op.picked[0] if unbatched else op.picked
+    (kh, kw), (dh, dw), (sh, sw) = window.kernel, window.dilation, window.stride
+    rows = np.arange(picked.shape[-2])[:, None] * sh - window.padding[0][0] + (picked // kw) * dh
+    cols = np.arange(picked.shape[-1])[None, :] * sw - window.padding[1][0] + (picked % kw) * dw
+    return y, Tensor(rows.astype(np.int64) * x.shape[-1] + cols)
+
+
+def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """The mean of each kernel_size window, moving by ``stride`` (the kernel size by default).
+
+    Padding counts as zeros in the mean unless ``count_include_pad=False``;
+    ``divisor_override`` replaces the count, as in PyTorch.
+
+    >>> avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
+    [[[[2.5, 4.5], [10.5, 12.5]]]]
+    """
+    x = as_tensor(input)
+    window = _pool_window("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \
+                or divisor_override <= 0:
+            raise ValueError(f"avg_pool2d: divisor_override must be a positive int, got {divisor_override!r}")
+        divisor = np.full(window.output_size(*x.shape[-2:]), divisor_override)
+    else:
+        divisor = _avg_pool_divisor(window, *x.shape[-2:], count_include_pad)
+    unbatched = x.ndim == 3
+    y = _AvgPool2d(window, divisor)(x.unsqueeze(0) if unbatched else x)
+    return y.squeeze(0) if unbatched else y
+
+
+def _as_2d_pool(op: str, input: Any) -> Tensor:
+    x = as_tensor(input)
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{op}: expected a 3-D input (batch, channels, length) or a 2-D unbatched one, "
+                         f"got shape {x.shape}")
+    return x.unsqueeze(-2)
+
+
+def max_pool1d(input: Any, kernel_size: int, stride: int | None = None, padding: int = 0,  # noqa: A002
+               dilation: int = 1, ceil_mode: bool = False) -> Tensor:
+    """``max_pool2d`` over the last axis of an (N, C, L) input.
+
+    >>> max_pool1d(np.array([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[3.0, 2.0]]]
+    """
+    x = _as_2d_pool("max_pool1d", input)
+    stride = None if stride is None else (1, _int(stride, "stride", "max_pool1d"))
+    return max_pool2d(x, (1, _int(kernel_size, "kernel_size", "max_pool1d")), stride,
+                      (0, _int(padding, "padding", "max_pool1d")), (1, _int(dilation, "dilation", "max_pool1d")),
+                      ceil_mode).squeeze(-2)
+
+
+def avg_pool1d(input: Any, kernel_size: int, stride: int | None = None, padding: int = 0,  # noqa: A002
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """``avg_pool2d`` over the last axis of an (N, C, L) input.
+
+    >>> avg_pool1d(np.array([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[2.0, 1.0]]]
+    """
+    x = _as_2d_pool("avg_pool1d", input)
+    stride = None if stride is None else (1, _int(stride, "stride", "avg_pool1d"))
+    return avg_pool2d(x, (1, _int(kernel_size, "kernel_size", "avg_pool1d")), stride,
+                      (0, _int(padding, "padding", "avg_pool1d")), ceil_mode, count_include_pad).squeeze(-2)

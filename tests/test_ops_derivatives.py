@@ -5,13 +5,21 @@ import numpy as np
 import pytest
 
 from autograd_lite import Tensor, ops
+from autograd_lite.ops.conv import Window2d
 
+_WINDOW = Window2d((2, 2))
+_PICKED = np.zeros((1, 1, 1, 1), dtype=np.uint8)
 INSTANCES = {
     "PowConst": lambda: ops.PowConst(3), "Clip": lambda: ops.Clip(0.0, 1.0),
     "Where": lambda: ops.Where(np.array([True])), "LeakyReLU": lambda: ops.LeakyReLU(0.1),
     "Reshape": lambda: ops.Reshape((1,)), "Permute": lambda: ops.Permute(None),
     "BroadcastTo": lambda: ops.BroadcastTo((1,)), "SumTo": lambda: ops.SumTo((1,)),
     "GetItem": lambda: ops.GetItem(0), "IndexAdd": lambda: ops.IndexAdd(0, (1,)),
+    **{name: (lambda name=name: getattr(ops, name)(_WINDOW)) for name in ("Conv2d", "ConvTranspose2d", "Conv2dWeight")},
+    "MaxPool2d": lambda: ops.MaxPool2d(_WINDOW), "MaxPool2dGather": lambda: ops.MaxPool2dGather(_WINDOW, _PICKED),
+    "MaxPool2dScatter": lambda: ops.MaxPool2dScatter(_WINDOW, _PICKED, (1, 1, 2, 2)),
+    "AvgPool2d": lambda: ops.AvgPool2d(_WINDOW, np.ones((1, 1))),
+    "AvgPool2dScatter": lambda: ops.AvgPool2dScatter(_WINDOW, np.ones((1, 1)), (1, 1, 2, 2)),
 }
 
 

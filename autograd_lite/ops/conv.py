@@ -1,0 +1,306 @@
+"""Convolution as one recorded op: im2col (a strided view, one copy) and one matrix product.
+
+Three ops close the family under differentiation, as PyTorch's do:
+
+* ``conv2d(x, w)``: the convolution (a cross-correlation, as in every framework);
+* ``conv_transpose2d(g, w)``: its adjoint in ``x``, the gradient it sends to its input;
+* ``conv2d_weight(x, g)``: its adjoint in ``w``, the gradient it sends to its weight.
+
+Each is bilinear, so each one's gradients are the other two:
+``⟨g, conv(x, w)⟩ = ⟨conv_transpose(g, w), x⟩ = ⟨conv2d_weight(x, g), w⟩``.
+Their backward formulas call one another through ``Op.apply``, so
+``create_graph=True`` gives second (and higher) derivatives.
+
+All three share a :class:`Window2d`: kernel, stride, padding (top, bottom,
+left, right: asymmetric for ``padding="same"`` with an even kernel), dilation.
+Pooling uses the same windows (``ops/pooling.py``).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..engine import Op, ShapeError, raw
+
+__all__ = ["Window2d", "Conv2d", "ConvTranspose2d", "Conv2dWeight", "pair"]
+
+
+def pair(value: Any, what: str, op: str, minimum: int = 1) -> tuple[int, int]:
+    """``3`` -> ``(3, 3)``; ``(2, 3)`` stays; anything else (floats, negatives, triples) is refused."""
+    values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum
+                                   for v in values):
+        raise ValueError(f"{op}: {what} must be an int >= {minimum} or a pair of them, got {value!r}")
+    return int(values[0]), int(values[1])
+
+
+class Window2d:
+    """Where the windows of a convolution or a pooling lie on an (N, C, H, W) input.
+
+    ``padding`` is ``((top, bottom), (left, right))``. ``ceil_mode`` (pooling)
+    lets a last, partial window hang over the bottom and right edges.
+
+    >>> Window2d((3, 3), padding=((1, 1), (1, 1))).output_size(28, 28)
+    (28, 28)
+    """
+    __slots__ = ("kernel", "stride", "padding", "dilation", "ceil_mode")
+
+    def __init__(self, kernel: tuple[int, int], stride: tuple[int, int] = (1, 1),
+                 padding: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
+                 dilation: tuple[int, int] = (1, 1), ceil_mode: bool = False) -> None:
+        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        self.ceil_mode = ceil_mode
+
+    def describe(self) -> str:
+        """``k=3x3 s=1 p=1``: the settings in a drawn node's label."""
+        (pt, pb), (pl, pr) = self.padding
+        padding = f"{pt}" if pt == pb == pl == pr else f"{pt},{pb},{pl},{pr}"
+        text = f"k={self.kernel[0]}x{self.kernel[1]} s={self.stride[0]}"
+        text += "" if self.stride[0] == self.stride[1] else f"x{self.stride[1]}"
+        text += f" p={padding}"
+        if self.dilation != (1, 1):
+            text += f" d={self.dilation[0]}x{self.dilation[1]}"
+        return text
+
+    def _span(self, axis: int) -> int:
+        return self.dilation[axis] * (self.kernel[axis] - 1) + 1
+
+    def output_size(self, height: int, width: int) -> tuple[int, int]:
+        """(Ho, Wo); zero or negative where the kernel does not fit the padded input."""
+        sizes = []
+        for axis, length in enumerate((height, width)):
+            before, after = self.padding[axis]
+            room = length + before + after - self._span(axis)
+            stride = self.stride[axis]
+            if self.ceil_mode:
+                count = -(-room // stride) + 1
+                if (count - 1) * stride >= length + before:  # PyTorch: a last window must start inside the input
+                    count -= 1
+            else:
+                count = room // stride + 1
+            sizes.append(count if room >= 0 else 0)
+        return sizes[0], sizes[1]
+
+    def padded_size(self, height: int, width: int) -> tuple[int, int]:
+        """The padded input's size: the padding, plus what a ceil-mode window hangs over."""
+        out = self.output_size(height, width)
+        sizes = []
+        for axis, length in enumerate((height, width)):
+            before, after = self.padding[axis]
+            reach = (out[axis] - 1) * self.stride[axis] + self._span(axis)
+            sizes.append(max(length + before + after, reach))
+        return sizes[0], sizes[1]
+
+    def pad(self, x: np.ndarray, value: float = 0.0) -> np.ndarray:
+        """``x`` inside a border of ``value`` (itself when there is none to add)."""
+        n, c, h, w = x.shape
+        hp, wp = self.padded_size(h, w)
+        if (hp, wp) == (h, w):
+            return x
+        top, left = self.padding[0][0], self.padding[1][0]
+        out = np.full((n, c, hp, wp), value, dtype=x.dtype)
+        out[:, :, top:top + h, left:left + w] = x
+        return out
+
+    def crop(self, padded: np.ndarray, height: int, width: int) -> np.ndarray:
+        """The inverse of ``pad``: the input's own area of a padded array."""
+        top, left = self.padding[0][0], self.padding[1][0]
+        if padded.shape[2:] == (height, width):
+            return padded
+        return padded[:, :, top:top + height, left:left + width]
+
+    def windows(self, padded: np.ndarray) -> np.ndarray:
+        """A read-only view of shape (N, C, kh, kw, Ho, Wo): element [n, c, i, j, p, q] is the
+        kernel tap (i, j) of the window at output position (p, q). No copy."""
+        n, c, hp, wp = padded.shape
+        ho, wo = self.output_size(hp - sum(self.padding[0]), wp - sum(self.padding[1]))
+        sn, sc, sh, sw = padded.strides
+        (dh, dw), (th, tw) = self.dilation, self.stride
+        return as_strided(padded, (n, c) + self.kernel + (ho, wo),
+                          (sn, sc, sh * dh, sw * dw, sh * th, sw * tw), writeable=False)
+
+    def taps(self, out_size: tuple[int, int]) -> Iterator[tuple[int, tuple[slice, slice]]]:
+        """For each kernel tap k = i·kw + j: the slices of the padded input it reads, one element
+        per output position. Looping over taps adds strided slices, far faster than ``np.add.at``."""
+        (kh, kw), (dh, dw), (sh, sw) = self.kernel, self.dilation, self.stride
+        ho, wo = out_size
+        for i in range(kh):
+            for j in range(kw):
+                yield i * kw + j, (slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+                                   slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
+
+
+def _columns(x: np.ndarray, window: Window2d, groups: int) -> np.ndarray:
+    """im2col: (N, groups, C/groups·kh·kw, Ho·Wo), one copy of the strided windows view."""
+    cols = window.windows(window.pad(x))
+    n, c, kh, kw, ho, wo = cols.shape
+    return cols.reshape(n, groups, (c // groups) * kh * kw, ho * wo)
+
+
+def _conv_forward(x: np.ndarray, w: np.ndarray, window: Window2d, groups: int) -> np.ndarray:
+    n = x.shape[0]
+    out_channels = w.shape[0]
+    cols = _columns(x, window, groups)
+    ho, wo = window.output_size(*x.shape[2:])
+    kernel = w.reshape(groups, out_channels // groups, -1)
+    # (G, O/G, K) @ (N, G, K, P): one small BLAS product per image and group. Measured faster
+    # here than a single (O, K) @ (K, N·P) product, which needs two more transposing copies.
+    return np.matmul(kernel, cols).reshape(n, out_channels, ho, wo)
+
+
+def _conv_input_grad(g: np.ndarray, w: np.ndarray, window: Window2d, groups: int,
+                     x_shape: tuple[int, ...]) -> np.ndarray:
+    if window.stride == (1, 1) and groups == 1:
+        return _conv_input_grad_unit_stride(g, w, window, x_shape)
+    return _conv_input_grad_strided(g, w, window, groups, x_shape)
+
+
+def _conv_input_grad_strided(g: np.ndarray, w: np.ndarray, window: Window2d, groups: int,
+                             x_shape: tuple[int, ...]) -> np.ndarray:
+    """col2im for any stride and groups: each tap's share added as one strided slice."""
+    n, out_channels, ho, wo = g.shape
+    channels = x_shape[1]
+    kernel = w.reshape(groups, out_channels // groups, -1)
+    # Each output position's gradient spread over its window's taps: (N, G, C/G·kh·kw, Ho·Wo)...
+    spread = np.matmul(kernel.transpose(0, 2, 1), g.reshape(n, groups, out_channels // groups, ho * wo))
+    spread = spread.reshape((n, channels) + window.kernel + (ho, wo))
+    # ...then added back where each tap read from (col2im), one strided slice per tap.
+    padded = np.zeros((n, channels) + window.padded_size(*x_shape[2:]), dtype=spread.dtype)
+    kw = window.kernel[1]
+    for k, (rows, cols) in window.taps((ho, wo)):
+        padded[:, :, rows, cols] += spread[:, :, k // kw, k % kw]
+    return window.crop(padded, *x_shape[2:])
+
+
+def _conv_input_grad_unit_stride(g: np.ndarray, w: np.ndarray, window: Window2d,
+                                 x_shape: tuple[int, ...]) -> np.ndarray:
+    """col2im for stride 1 on flattened rows: a tap (i, j) shifts the whole image by i·d·Wp + j·d
+    places, so each tap's share is added as one contiguous run per channel, not as Ho·Wo-element
+    strided rows (measured 2-3x faster for 3x3 kernels on 14x14 images). ``g`` is first widened
+    with zeros to the padded width, so that what runs past a row's end adds zero."""
+    n, out_channels, ho, wo = g.shape
+    channels = x_shape[1]
+    (kh, kw), (dh, dw) = window.kernel, window.dilation
+    hp, wp = window.padded_size(*x_shape[2:])
+    widened = np.zeros((n, out_channels, ho, wp), dtype=np.result_type(g, w))
+    widened[..., :wo] = g
+    taps_first = w.transpose(2, 3, 1, 0).reshape(kh * kw * channels, out_channels)  # rows ordered (i, j, c)
+    spread = np.matmul(taps_first, widened.reshape(n, out_channels, ho * wp)).reshape(n, kh * kw, channels, ho * wp)
+    flat = np.zeros((n, channels, hp * wp + dw * (kw - 1)), dtype=spread.dtype)  # room for the last tap's run
+    for i in range(kh):
+        for j in range(kw):
+            shift = i * dh * wp + j * dw
+            flat[:, :, shift:shift + ho * wp] += spread[:, i * kw + j]
+    return window.crop(flat[:, :, :hp * wp].reshape(n, channels, hp, wp), *x_shape[2:])
+
+
+def _conv_weight_grad(x: np.ndarray, g: np.ndarray, window: Window2d, groups: int,
+                      w_shape: tuple[int, ...]) -> np.ndarray:
+    n, out_channels = g.shape[:2]
+    cols = _columns(x, window, groups)
+    g3 = g.reshape(n, groups, out_channels // groups, -1)
+    # (N, G, O/G, P) @ (N, G, P, K) summed over the batch: measured several times faster than
+    # np.tensordot or np.einsum over batch and positions at once (they copy both operands).
+    return np.matmul(g3, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w_shape)
+
+
+class _WindowOp(Op):
+    """An op of the convolution family: its window, groups, and the shape it must produce."""
+    __slots__ = ("window", "groups", "shape")
+    vjp = True
+
+    def __init__(self, window: Window2d, groups: int = 1, shape: tuple[int, ...] = ()) -> None:
+        self.window, self.groups, self.shape = window, groups, tuple(shape)
+
+    def label(self) -> str:
+        text = f"{self.name} {self.window.describe()}"
+        return text if self.groups == 1 else f"{text} groups={self.groups}"
+
+
+class Conv2d(_WindowOp, name="conv2d", args=("x", "w", "b"), saves=("x", "w"),
+             derivatives=("conv_transpose2d(g, w)", "conv2d_weight(x, g)", "Σ g over batch, height and width")):
+    """conv2d(x, w) + b: y[n, o] = Σ over channels and taps of w[o, c, i, j] · x[n, c, window (i, j)].
+
+    ∂L/∂x = conv_transpose2d(g, w),  ∂L/∂w = conv2d_weight(x, g),  ∂L/∂b = Σ g over batch, height and width
+
+    ``x`` is (N, C, H, W), ``w`` is (O, C/groups, kh, kw), ``b`` (O,) may be left out.
+    """
+    __slots__ = ()
+
+    def forward(self, x, w, *b):
+        y = _conv_forward(x, w, self.window, self.groups)
+        if b:
+            y += b[0].reshape(-1, 1, 1).astype(y.dtype, copy=False)
+        return y
+
+    def backward(self, g, y, x, w, *b):
+        gx = gw = None
+        if self.needs_input_grad(0):
+            gx = ConvTranspose2d(self.window, self.groups, np.shape(raw(x))).apply(g, w)
+        if self.needs_input_grad(1):
+            gw = Conv2dWeight(self.window, self.groups, np.shape(raw(w))).apply(x, g)
+        if not b:
+            return gx, gw
+        return gx, gw, (g.sum(axis=(0, 2, 3)) if self.needs_input_grad(2) else None)
+
+
+class ConvTranspose2d(_WindowOp, name="conv_transpose2d", args=("g", "w"), saves=("w",),
+                      derivatives=("conv2d(∂L/∂y, w)", "conv2d_weight(∂L/∂y, g)")):
+    """conv_transpose2d(g, w): conv2d's gradient to its input; each value of ``g`` spread over
+    its window, weighted by ``w``. Its output has ``shape`` (the input shape of that conv2d).
+
+    ∂L/∂g = conv2d(∂L/∂y, w),  ∂L/∂w = conv2d_weight(∂L/∂y, g)
+
+    ``g`` is (N, O, Ho, Wo), ``w`` is (O, C/groups, kh, kw): PyTorch's ``conv_transpose2d``
+    weight layout, (in_channels, out_channels/groups, kh, kw).
+    """
+    __slots__ = ()
+
+    def forward(self, g, w):
+        return _conv_input_grad(g, w, self.window, self.groups, self.shape)
+
+    def backward(self, gy, y, g, w):
+        gg = Conv2d(self.window, self.groups).apply(gy, w) if self.needs_input_grad(0) else None
+        gw = Conv2dWeight(self.window, self.groups, np.shape(raw(w))).apply(gy, g) if self.needs_input_grad(1) else None
+        return gg, gw
+
+
+class Conv2dWeight(_WindowOp, name="conv2d_weight", args=("x", "g"), saves=("x", "g"),
+                   derivatives=("conv_transpose2d(g, ∂L/∂y)", "conv2d(x, ∂L/∂y)")):
+    """conv2d_weight(x, g): conv2d's gradient to its weight, Σ over batch and positions of
+    g[n, o, p, q] · x[n, c, window (p, q), tap (i, j)]. Its output has ``shape`` (the weight's).
+
+    ∂L/∂x = conv_transpose2d(g, ∂L/∂y),  ∂L/∂g = conv2d(x, ∂L/∂y)
+    """
+    __slots__ = ()
+
+    def forward(self, x, g):
+        return _conv_weight_grad(x, g, self.window, self.groups, self.shape)
+
+    def backward(self, gy, y, x, g):
+        gx = ConvTranspose2d(self.window, self.groups, np.shape(raw(x))).apply(g, gy) if self.needs_input_grad(0) else None
+        gg = Conv2d(self.window, self.groups).apply(x, gy) if self.needs_input_grad(1) else None
+        return gx, gg
+
+
+def check_fits(op: str, window: Window2d, x_shape: tuple[int, ...]) -> tuple[int, int]:
+    """The output size, or a ShapeError naming the op, the input shape and the kernel."""
+    height, width = x_shape[2:]
+    ho, wo = window.output_size(height, width)
+    if ho <= 0 or wo <= 0:
+        (pt, pb), (pl, pr) = window.padding
+        spans = tuple(d * (k - 1) + 1 for d, k in zip(window.dilation, window.kernel))
+        raise ShapeError(f"{op}: kernel {window.kernel[0]}x{window.kernel[1]} (spanning {spans[0]}x{spans[1]} with "
+                         f"dilation {window.dilation}) is bigger than the padded input: input of shape {x_shape} "
+                         f"padded to {height + pt + pb}x{width + pl + pr}")
+    return ho, wo
+
+
+def same_padding(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """PyTorch's ``padding="same"``: total d·(k-1) per axis, the odd one out at the bottom/right."""
+    totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    return (totals[0] // 2, totals[0] - totals[0] // 2), (totals[1] // 2, totals[1] - totals[1] // 2)
+
+
