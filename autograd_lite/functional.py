@@ -324,7 +324,7 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
 
 
 from .ops.pooling import AvgPool2d as _AvgPool2d, MaxPool2d as _MaxPool2d  # noqa: E402
-from .ops.pooling import avg_pool_divisor as _avg_pool_divisor  # noqa: E402
+from .ops.pooling import avg_pool_divisor as _avg_pool_divisor, max_pool_indices as _max_pool_indices  # noqa: E402
 
 __all__ += ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d"]
 
@@ -364,11 +364,8 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
         y = y.squeeze(0)
     if not return_indices:
         return y
-    picked = op.picked[0] if unbatched else op.picked
-    (kh, kw), (dh, dw), (sh, sw) = window.kernel, window.dilation, window.stride
-    rows = np.arange(picked.shape[-2])[:, None] * sh - window.padding[0][0] + (picked // kw) * dh
-    cols = np.arange(picked.shape[-1])[None, :] * sw - window.padding[1][0] + (picked % kw) * dw
-    return y, Tensor(rows.astype(np.int64) * x.shape[-1] + cols)
+    indices = _max_pool_indices(window, op.picked, x.shape[-1])
+    return y, Tensor(indices[0] if unbatched else indices)
 
 
 def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002

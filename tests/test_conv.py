@@ -172,3 +172,19 @@ def test_conv_transpose2d_and_conv1d_match_pytorch():
     got = F.conv1d(x, w, stride=2, padding=2, dilation=2, groups=2)
     want = tf.conv1d(torch.tensor(x), torch.tensor(w), stride=2, padding=2, dilation=2, groups=2)
     np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("settings_", [{"padding": 1}, {"stride": 2, "groups": 2}])
+def test_conv2d_gives_the_same_numbers_batch_by_batch_as_image_by_image(monkeypatch, settings_):
+    x, w = _arrays((5, 2, 6, 5), (4, 1 if settings_.get("groups") else 2, 3, 3))
+    whole = _conv_and_grads(x, w, settings_)
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)  # temporaries made one image at a time
+    for got, want in zip(_conv_and_grads(x, w, settings_), whole):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def _conv_and_grads(x, w, settings_):
+    xt, wt = ag.Tensor(x, requires_grad=True), ag.Tensor(w, requires_grad=True)
+    y = F.conv2d(xt, wt, **settings_)
+    (y * y).sum().backward()
+    return y.data, xt.grad.data, wt.grad.data

@@ -8,7 +8,7 @@ from autograd_lite import Tensor, ops
 from autograd_lite.ops.conv import Window2d
 
 _WINDOW = Window2d((2, 2))
-_PICKED = np.zeros((1, 1, 1, 1), dtype=np.uint8)
+_PICKED = (np.zeros((1, 1, 1, 1), dtype=np.uint8), np.zeros((1, 1, 2, 1), dtype=np.uint8))
 INSTANCES = {
     "PowConst": lambda: ops.PowConst(3), "Clip": lambda: ops.Clip(0.0, 1.0),
     "Where": lambda: ops.Where(np.array([True])), "LeakyReLU": lambda: ops.LeakyReLU(0.1),

@@ -8,10 +8,12 @@
 from . import init
 from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .containers import MLP, Sequential
+from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .layers import Dense, Dropout, Flatten, Linear
 from .losses import (BCELoss, BCEWithLogitsLoss, BinaryCrossentropy, CategoricalCrossentropy, CrossEntropyLoss,
                      L1Loss, MeanAbsoluteError, MeanSquaredError, MSELoss, NLLLoss, SparseCategoricalCrossentropy)
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .pooling import AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "IncompatibleKeys",
@@ -20,4 +22,5 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
     "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy",
     "MeanSquaredError", "MeanAbsoluteError", "init",
+    "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "MaxPool1d", "AvgPool1d",
 ]
