@@ -426,3 +426,197 @@ def avg_pool1d(input: Any, kernel_size: int, stride: int | None = None, padding:
     stride = None if stride is None else (1, _int(stride, "stride", "avg_pool1d"))
     return avg_pool2d(x, (1, _int(kernel_size, "kernel_size", "avg_pool1d")), stride,
                       (0, _int(padding, "padding", "avg_pool1d")), ceil_mode, count_include_pad).squeeze(-2)
+
+
+__all__ += ["batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout2d", "embedding"]
+
+
+def _standardize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(x − mean) / √(var + eps) over ``axes`` (the biased variance, as every normalization layer uses),
+    and the mean and variance (keepdims), all recorded ops: first and second derivatives follow."""
+    mean = x.mean(axes, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axes, keepdims=True)
+    return centred * (var + eps) ** -0.5, mean, var
+
+
+def _channel_shape(x: Tensor, axis: int = 1) -> tuple[int, ...]:
+    """(1, C, 1, 1): the shape a per-channel vector broadcasts from, for an input shaped like ``x``."""
+    return tuple(n if i == axis else 1 for i, n in enumerate(x.shape))
+
+
+def _affine(y: Tensor, weight: Any, bias: Any, shape: tuple[int, ...], op: str) -> Tensor:
+    """y · weight + bias, each reshaped to ``shape`` (either may be ``None``)."""
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and int(np.prod(np.shape(getattr(p, "data", p)))) != int(np.prod(shape)):
+            raise ShapeError(f"{op}: {name} of shape {np.shape(getattr(p, 'data', p))} does not fit input of "
+                             f"shape {y.shape}: it needs {int(np.prod(shape))} elements")
+    if weight is not None:
+        y = y * as_tensor(weight).reshape(shape)
+    if bias is not None:
+        y = y + as_tensor(bias).reshape(shape)
+    return y
+
+
+def _update_running(running: Any, batch_value: np.ndarray, momentum: float) -> None:
+    """running ← (1 − momentum)·running + momentum·batch_value, in place (a buffer: no graph)."""
+    data = running.data if isinstance(running, Tensor) else running
+    data *= 1 - momentum
+    data += momentum * batch_value.astype(data.dtype, copy=False)
+    if isinstance(running, Tensor):
+        running._bump_version()
+
+
+def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = None, bias: Any = None,  # noqa: A002
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (axis 1) of an (N, C), (N, C, L) or (N, C, H, W) input, as PyTorch's ``F.batch_norm``.
+
+    Training: by the batch's mean and (biased) variance, and the running
+    statistics move toward them by ``momentum`` (the variance's unbiased
+    estimate, as PyTorch keeps it), in place. Otherwise: by the running statistics.
+
+    >>> x = Tensor(np.array([[1.0], [3.0]]))
+    >>> batch_norm(x, np.zeros(1), np.ones(1), training=True).tolist()
+    [[-0.99999...], [0.99999...]]
+    """
+    x = as_tensor(input)
+    if x.ndim < 2:
+        raise ShapeError(f"batch_norm: expected an input with a channel axis, (N, C, ...), got shape {x.shape}")
+    channels = x.shape[1]
+    shape = _channel_shape(x)
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        if stat is not None and np.shape(getattr(stat, "data", stat)) != (channels,):
+            raise ShapeError(f"batch_norm: {name} of shape {np.shape(getattr(stat, 'data', stat))} does not fit "
+                             f"input of shape {x.shape}: it needs shape ({channels},)")
+    if training:
+        axes = tuple(i for i in range(x.ndim) if i != 1)
+        count = x.size // channels
+        if count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of "
+                             f"shape {x.shape}")
+        y, mean, var = _standardize(x, axes, eps)
+        if running_mean is not None:
+            _update_running(running_mean, mean.data.reshape(-1), momentum)
+        if running_var is not None:
+            _update_running(running_var, var.data.reshape(-1) * (count / (count - 1)), momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
+        mean = np.asarray(getattr(running_mean, "data", running_mean), dtype=x.dtype).reshape(shape)
+        var = np.asarray(getattr(running_var, "data", running_var), dtype=x.dtype).reshape(shape)
+        y = (x - mean) * ((var + eps) ** -0.5).astype(x.dtype)
+    return _affine(y, weight, bias, shape, "batch_norm")
+
+
+def layer_norm(input: Any, normalized_shape: int | Sequence[int], weight: Any = None, bias: Any = None,  # noqa: A002
+               eps: float = 1e-5) -> Tensor:
+    """Normalize over the last ``len(normalized_shape)`` axes of each sample (PyTorch's ``F.layer_norm``).
+
+    >>> layer_norm(np.array([[1.0, 3.0]]), 2).tolist()
+    [[-0.99999..., 0.99999...]]
+    """
+    x = as_tensor(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    if not shape or x.shape[x.ndim - len(shape):] != shape or len(shape) > x.ndim:
+        raise ShapeError(f"layer_norm: normalized_shape {shape} must be the last dimensions of the input, "
+                         f"got input of shape {x.shape}")
+    y, _, _ = _standardize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)
+    return _affine(y, weight, bias, shape, "layer_norm")
+
+
+def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None,  # noqa: A002
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each sample's channels in ``num_groups`` groups (PyTorch's ``F.group_norm``); a per-channel
+    affine follows.
+
+    >>> group_norm(np.array([[1.0, 3.0, 5.0, 9.0]]), 2).tolist()
+    [[-0.99999..., 0.99999..., -0.99999..., 0.99999...]]
+    """
+    x = as_tensor(input)
+    if x.ndim < 2 or isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) \
+            or num_groups < 1 or x.shape[1] % num_groups:
+        raise ShapeError(f"group_norm: input of shape {x.shape} must have (N, C, ...) with C divisible by "
+                         f"num_groups={num_groups!r}")
+    grouped = x.reshape(x.shape[0], num_groups, -1)
+    y, _, _ = _standardize(grouped, (2,), eps)
+    return _affine(y.reshape(x.shape), weight, bias, _channel_shape(x), "group_norm")
+
+
+def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None, weight: Any = None,  # noqa: A002
+                  bias: Any = None, use_input_stats: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:
+    """Normalize each channel of each sample over its own positions (PyTorch's ``F.instance_norm``).
+
+    With running statistics given and ``use_input_stats``, they move toward the
+    batch's average of the instance statistics; without ``use_input_stats`` they are used instead.
+
+    >>> instance_norm(np.array([[[1.0, 3.0]]])).tolist()
+    [[[-0.99999..., 0.99999...]]]
+    """
+    x = as_tensor(input)
+    if x.ndim < 3:
+        raise ShapeError(f"instance_norm: expected an input (N, C, ...) with at least one position axis, "
+                         f"got shape {x.shape}")
+    if not use_input_stats:
+        return batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
+    axes = tuple(range(2, x.ndim))
+    y, mean, var = _standardize(x, axes, eps)
+    count = int(np.prod(x.shape[2:]))
+    if running_mean is not None:
+        _update_running(running_mean, mean.data.reshape(x.shape[:2]).mean(axis=0), momentum)
+    if running_var is not None:
+        unbiased = var.data.reshape(x.shape[:2]) * (count / builtins.max(count - 1, 1))
+        _update_running(running_var, unbiased.mean(axis=0), momentum)
+    return _affine(y, weight, bias, _channel_shape(x), "instance_norm")
+
+
+def dropout2d(input: Any, p: float = 0.5, training: bool = True, *,  # noqa: A002
+              seed: int | np.random.Generator | None = None) -> Tensor:
+    """Zero whole channels (axis 1) with probability ``p`` and scale the rest by 1/(1 − p), in training.
+
+    ``seed`` (an int or a ``numpy.random.Generator``) makes the channels drawn
+    repeatable; PyTorch draws from its global generator instead.
+
+    >>> dropout2d(np.ones((1, 4, 2, 2)), 0.5, seed=0).data[0, :, 0, 0].tolist()
+    [2.0, 0.0, 0.0, 0.0]
+    """
+    x = as_tensor(input)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: p is a probability and must be in [0, 1], got {p}")
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"dropout2d: expected a 4-D input (N, C, H, W) or a 3-D unbatched one, got shape {x.shape}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    mask_shape = x.shape[:-2] + (1, 1)
+    keep = rng.random(mask_shape) >= p
+    return x * (keep * np.asarray(1.0 / (1.0 - p), dtype=x.dtype))
+
+
+def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Tensor:  # noqa: A002
+    """Rows of ``weight`` picked by the integer ``input`` (any shape): output shape ``input.shape + (dim,)``.
+
+    The gradient of a row picked several times is the sum of its picks'.
+    Row ``padding_idx`` gets no gradient, as in PyTorch.
+
+    >>> embedding(np.array([[0, 2]]), np.arange(6.0).reshape(3, 2)).tolist()
+    [[[0.0, 1.0], [4.0, 5.0]]]
+    """
+    indices = np.asarray(getattr(input, "data", input))
+    w = as_tensor(weight)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}")
+    if w.ndim != 2:
+        raise ShapeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {w.shape}")
+    if indices.size and (indices.min() < 0 or indices.max() >= w.shape[0]):
+        bad = indices.min() if indices.min() < 0 else indices.max()
+        raise IndexError(f"embedding: index {bad} is out of range for weight of shape {w.shape} "
+                         f"(indices must be in [0, {w.shape[0]}))")
+    rows = w[indices]
+    if padding_idx is None:
+        return rows
+    padding_idx = padding_idx % w.shape[0]  # PyTorch accepts a negative one
+    kept = (indices != padding_idx)[..., None]
+    return where(np.broadcast_to(kept, rows.shape), rows, rows.detach())

@@ -13,6 +13,7 @@ from .layers import Dense, Dropout, Flatten, Linear
 from .losses import (BCELoss, BCEWithLogitsLoss, BinaryCrossentropy, CategoricalCrossentropy, CrossEntropyLoss,
                      L1Loss, MeanAbsoluteError, MeanSquaredError, MSELoss, NLLLoss, SparseCategoricalCrossentropy)
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .normalization import BatchNorm1d, BatchNorm2d, Dropout2d, Embedding, GroupNorm, LayerNorm
 from .pooling import AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy",
     "MeanSquaredError", "MeanAbsoluteError", "init",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "MaxPool1d", "AvgPool1d",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding", "Dropout2d",
 ]
