@@ -620,3 +620,185 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Tensor
     padding_idx = padding_idx % w.shape[0]  # PyTorch accepts a negative one
     kept = (indices != padding_idx)[..., None]
     return where(np.broadcast_to(kept, rows.shape), rows, rows.detach())
+
+
+from .ops.conv import Fold as _Fold, Unfold as _Unfold  # noqa: E402
+
+__all__ += ["unfold", "fold", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "pixel_shuffle"]
+
+
+def _unfold_window(op: str, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> _Window2d:
+    kernel = _pair(kernel_size, "kernel_size", op)
+    ph, pw = _pair(padding, "padding", op, minimum=0)
+    return _Window2d(kernel, _pair(stride, "stride", op), ((ph, ph), (pw, pw)), _pair(dilation, "dilation", op))
+
+
+def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:  # noqa: A002
+    """im2col: each sliding window of an (N, C, H, W) input as a column of an (N, C·kh·kw, L) output,
+    PyTorch's layout (channel-major, then the kernel's rows and columns; windows in row-major order).
+
+    >>> unfold(np.arange(9.0).reshape(1, 1, 3, 3), 2).tolist()
+    [[[0.0, 1.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0], [3.0, 4.0, 6.0, 7.0], [4.0, 5.0, 7.0, 8.0]]]
+    """
+    x = as_tensor(input)
+    if x.ndim != 4:
+        raise ShapeError(f"unfold: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    window = _unfold_window("unfold", kernel_size, dilation, padding, stride)
+    _check_fits("unfold", window, x.shape)
+    return _Unfold(window)(x)
+
+
+def fold(input: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+         stride: Any = 1) -> Tensor:
+    """col2im, the adjoint of :func:`unfold`: columns (N, C·kh·kw, L) added back into an (N, C, *output_size)
+    array, overlapping windows summing.
+
+    >>> fold(np.ones((1, 4, 4)), (3, 3), 2).tolist()
+    [[[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]]
+    """
+    cols = as_tensor(input)
+    window = _unfold_window("fold", kernel_size, dilation, padding, stride)
+    height, width = _pair(output_size, "output_size", "fold")
+    taps = window.kernel[0] * window.kernel[1]
+    ho, wo = window.output_size(height, width)
+    if cols.ndim != 3 or cols.shape[1] % taps or cols.shape[2] != ho * wo or ho <= 0 or wo <= 0:
+        raise ShapeError(f"fold: input of shape {cols.shape} does not fit: it needs (N, C·{taps}, {ho * wo}) for "
+                         f"kernel {window.kernel} and output_size {(height, width)}")
+    return _Fold(window, (cols.shape[0], cols.shape[1] // taps, height, width))(cols)
+
+
+def _output_pair(output_size: Any, x: Tensor, op: str) -> tuple[int, int]:
+    """PyTorch's output_size for adaptive pooling: an int, a pair, ``None`` meaning the input's own size."""
+    sizes = (output_size, output_size) if output_size is None or isinstance(output_size, (int, np.integer)) \
+        else tuple(output_size)
+    if len(sizes) != 2:
+        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+    out = tuple(x.shape[-2 + i] if s is None else s for i, s in enumerate(sizes))
+    return _pair(out, "output_size", op)
+
+
+def _bins(length: int, count: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive bins: [⌊i·L/n⌋, ⌈(i+1)·L/n⌉) for i < n."""
+    return [(i * length // count, -(-(i + 1) * length // count)) for i in range(count)]
+
+
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
+    """Average pooling to a fixed output size, the bins chosen as PyTorch chooses them.
+
+    Each axis's averaging is a matrix (output × input), so the whole is two
+    matrix products: P_h @ x @ P_wᵀ (any order of derivatives follows).
+
+    >>> adaptive_avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 1).tolist()
+    [[[[7.5]]]]
+    """
+    x = as_tensor(input)
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"adaptive_avg_pool2d: expected a 4-D input (N, C, H, W) or a 3-D one, got shape {x.shape}")
+    out = _output_pair(output_size, x, "adaptive_avg_pool2d")
+    if out == (1, 1):
+        return x.mean(axis=(-2, -1), keepdims=True)
+    rows, cols = (_averaging_matrix(x.shape[-2 + i], out[i], x.dtype) for i in range(2))
+    return Tensor(rows) @ x @ Tensor(cols.T)
+
+
+def _averaging_matrix(length: int, count: int, dtype: np.dtype) -> np.ndarray:
+    matrix = np.zeros((count, length), dtype=dtype)
+    for i, (start, stop) in enumerate(_bins(length, count)):
+        matrix[i, start:stop] = 1.0 / (stop - start)
+    return matrix
+
+
+def adaptive_max_pool2d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
+    """Max pooling to a fixed output size, the bins chosen as PyTorch chooses them (they may overlap).
+
+    >>> adaptive_max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
+    [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    x = as_tensor(input)
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"adaptive_max_pool2d: expected a 4-D input (N, C, H, W) or a 3-D one, got shape {x.shape}")
+    height, width = x.shape[-2:]
+    out = _output_pair(output_size, x, "adaptive_max_pool2d")
+    if height % out[0] == 0 and width % out[1] == 0:  # equal bins: one max_pool2d
+        return max_pool2d(x, (height // out[0], width // out[1]))
+    cells = [[x[..., r0:r1, c0:c1].max(axis=(-2, -1)) for c0, c1 in _bins(width, out[1])]
+             for r0, r1 in _bins(height, out[0])]
+    return stack([stack(row, axis=-1) for row in cells], axis=-2)
+
+
+def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
+                align_corners: bool | None = None) -> Tensor:
+    """Resize the last two axes of an (N, C, H, W) input (or the last axis of (N, C, L) for ``"nearest"``):
+    ``mode="nearest"`` or ``"bilinear"``, PyTorch's index rules included.
+
+    Bilinear resizing is linear and separable: a matrix per axis, so it is two
+    matrix products; nearest picks rows and columns by index.
+
+    >>> interpolate(np.array([[[[1.0, 2.0]]]]), scale_factor=2).tolist()
+    [[[[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0]]]]
+    """
+    x = as_tensor(input)
+    if mode not in ("nearest", "bilinear"):
+        raise ValueError(f"interpolate: mode must be 'nearest' or 'bilinear', got {mode!r}")
+    spatial = x.ndim - 2
+    if spatial not in ((1, 2) if mode == "nearest" else (2,)):
+        raise ShapeError(f"interpolate: mode {mode!r} expects a {'3-D or ' if mode == 'nearest' else ''}4-D input "
+                         f"(N, C, ...), got shape {x.shape}")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("interpolate: align_corners only applies to mode='bilinear', as in PyTorch")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    lengths = x.shape[2:]
+    if size is not None:
+        sizes = (size,) * spatial if isinstance(size, (int, np.integer)) else tuple(size)
+        scales = [None] * spatial
+    else:
+        scales = [float(scale_factor)] * spatial if isinstance(scale_factor, (int, float)) else \
+            [float(s) for s in scale_factor]
+        sizes = tuple(int(np.floor(n * s)) for n, s in zip(lengths, scales))
+    if len(sizes) != spatial or any(s < 1 for s in sizes):
+        raise ValueError(f"interpolate: output size {sizes} must have {spatial} positive sizes for input {x.shape}")
+    for axis, (n, out, scale) in enumerate(zip(lengths, sizes, scales)):
+        # PyTorch maps an output position back with 1/scale_factor when one is given, else with n/out
+        ratio = (1.0 / scale) if scale else n / out
+        position = 2 + axis
+        if mode == "nearest":
+            index = np.minimum(np.floor(np.arange(out) * ratio).astype(np.int64), n - 1)
+            x = x[(slice(None),) * position + (index,)]
+        else:
+            matrix = Tensor(_linear_matrix(n, out, ratio, bool(align_corners), x.dtype))
+            x = matrix @ x if position == 2 else x @ matrix.T
+    return x
+
+
+def _linear_matrix(length: int, out: int, ratio: float, align_corners: bool, dtype: np.dtype) -> np.ndarray:
+    """(out × length) weights of linear interpolation along one axis, by PyTorch's source-index rule."""
+    if align_corners:
+        source = np.arange(out) * ((length - 1) / (out - 1) if out > 1 else 0.0)
+    else:
+        source = np.maximum((np.arange(out) + 0.5) * ratio - 0.5, 0.0)
+    low = np.minimum(np.floor(source).astype(np.int64), length - 1)
+    high = np.minimum(low + 1, length - 1)
+    frac = source - low
+    matrix = np.zeros((out, length), dtype=np.float64)
+    np.add.at(matrix, (np.arange(out), low), 1.0 - frac)
+    np.add.at(matrix, (np.arange(out), high), frac)
+    return matrix.astype(dtype)
+
+
+def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:  # noqa: A002
+    """(N, C·r², H, W) -> (N, C, H·r, W·r): channels rearranged into r×r blocks of pixels (PyTorch's order).
+
+    >>> pixel_shuffle(np.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
+    [[[[0.0, 1.0], [2.0, 3.0]]]]
+    """
+    x = as_tensor(input)
+    r = _pair(upscale_factor, "upscale_factor", "pixel_shuffle")[0]
+    if x.ndim < 3 or x.shape[-3] % (r * r):
+        raise ShapeError(f"pixel_shuffle: input of shape {x.shape} needs (..., C·{r * r}, H, W) channels "
+                         f"divisible by upscale_factor²={r * r}")
+    *lead, channels, height, width = x.shape
+    blocks = x.reshape(*lead, channels // (r * r), r, r, height, width)
+    k = len(lead)
+    order = tuple(range(k + 1)) + (k + 3, k + 1, k + 4, k + 2)
+    return blocks.permute(order).reshape(*lead, channels // (r * r), height * r, width * r)

@@ -5,10 +5,12 @@ Keras way (compile and fit), printing test accuracy after every epoch.
     python examples/cnn_mnist.py --dataset fashion-mnist --style keras   # the same through Model.fit
     python examples/cnn_mnist.py --model lenet5 --data-dir ../shared/data/mnist --holdout
 
-Networks (NCHW, 28x28 grey images):
+Networks (28x28 grey images; NCHW for the loop, channels last with Keras's layers for fit):
   small   Conv2d(1,8,3,padding=1) ReLU MaxPool2d(2) Conv2d(8,16,3,padding=1) ReLU MaxPool2d(2) Flatten Linear(784,10)
   lenet5  LeCun et al. 1998, as usually written today: Conv2d(1,6,5,padding=2) ReLU MaxPool2d(2)
           Conv2d(6,16,5) ReLU MaxPool2d(2) Flatten Linear(400,120) ReLU Linear(120,84) ReLU Linear(84,10)
+The Keras style builds the same networks from Conv2D(padding="same"), MaxPooling2D, Flatten and Dense
+(Glorot-uniform weights, as Keras initialises them).
 """
 import argparse
 import time
@@ -37,7 +39,23 @@ def lenet5(seed):
                          nn.Linear(120, 84, seed=rng), nn.ReLU(), nn.Linear(84, 10, seed=rng))
 
 
-MODELS = {"small": small, "lenet5": lenet5}
+def small_keras(seed):
+    rng = np.random.default_rng(seed)
+    return nn.Sequential([nn.Conv2D(8, 3, padding="same", activation="relu", seed=rng), nn.MaxPooling2D(),
+                          nn.Conv2D(16, 3, padding="same", activation="relu", seed=rng), nn.MaxPooling2D(),
+                          nn.Flatten(), nn.Dense(10, seed=rng)])
+
+
+def lenet5_keras(seed):
+    rng = np.random.default_rng(seed)
+    return nn.Sequential([nn.Conv2D(6, 5, padding="same", activation="relu", seed=rng), nn.MaxPooling2D(),
+                          nn.Conv2D(16, 5, activation="relu", seed=rng), nn.MaxPooling2D(),
+                          nn.Flatten(), nn.Dense(120, activation="relu", seed=rng),
+                          nn.Dense(84, activation="relu", seed=rng), nn.Dense(10, seed=rng)])
+
+
+# PyTorch's layers on NCHW images for the training loop; Keras's on channels-last images for fit
+MODELS = {"small": {"pytorch": small, "keras": small_keras}, "lenet5": {"pytorch": lenet5, "keras": lenet5_keras}}
 
 
 def accuracy(model, images, labels, batch_size=1000):
@@ -102,9 +120,11 @@ def main():
     train_images, train_labels, test_images, test_labels = mnist_data.load(args)
     if args.train_limit:
         train_images, train_labels = train_images[:args.train_limit], train_labels[:args.train_limit]
-    as_nchw = lambda images: images.reshape(-1, 1, 28, 28).astype(np.float32)  # noqa: E731
-    data = as_nchw(train_images), train_labels.astype(np.int64), as_nchw(test_images), test_labels.astype(np.int64)
-    model = MODELS[args.model](args.seed)
+    layout = (-1, 1, 28, 28) if args.style == "pytorch" else (-1, 28, 28, 1)  # NCHW, or Keras's channels last
+    as_images = lambda images: images.reshape(layout).astype(np.float32)  # noqa: E731
+    data = as_images(train_images), train_labels.astype(np.int64), as_images(test_images), test_labels.astype(np.int64)
+    model = MODELS[args.model][args.style](args.seed)
+    model(data[0][:1])  # Keras's layers take their sizes from the first batch they see
     print(f"{args.model}: {sum(p.size for p in model.parameters()):,} parameters; Adam lr {args.lr:g}, "
           f"batch {args.batch_size}, {args.epochs} epochs, {len(data[0]):,} training images", flush=True)
     (train_keras_style if args.style == "keras" else train_pytorch_style)(model, data, args)

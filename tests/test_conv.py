@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 import autograd_lite.functional as F
 from autograd_lite.engine import ShapeError
+from autograd_lite import nn
 from autograd_lite.ops import conv
 from helpers import check_grads
 
@@ -188,3 +189,77 @@ def _conv_and_grads(x, w, settings_):
     y = F.conv2d(xt, wt, **settings_)
     (y * y).sum().backward()
     return y.data, xt.grad.data, wt.grad.data
+
+
+# -- unfold / fold (im2col / col2im) -------------------------------------------------------------
+
+def test_unfold_and_fold_are_adjoint_and_have_second_derivatives():
+    x, cols = _arrays((1, 2, 4, 5), (1, 2 * 6, 6))
+    check_grads(lambda x: F.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=2) ** 2, x)
+    check_grads(lambda c: F.fold(c, (4, 5), (2, 3), dilation=(1, 2), padding=1, stride=2) ** 2, cols)
+    # ⟨unfold(x), c⟩ = ⟨x, fold(c)⟩: fold is unfold's transpose
+    settings_ = {"kernel_size": (2, 3), "dilation": (1, 2), "padding": 1, "stride": 2}
+    lhs = np.sum(F.unfold(x, **settings_).data * cols)
+    rhs = np.sum(x * F.fold(cols, (4, 5), **settings_).data)
+    assert lhs == pytest.approx(rhs, rel=1e-12)
+
+
+def test_unfold_and_fold_match_pytorch():
+    torch = pytest.importorskip("torch")
+    x, cols = _arrays((2, 3, 5, 6), (2, 18, 12))
+    settings_ = {"kernel_size": (2, 3), "dilation": (1, 2), "padding": 1, "stride": (2, 1)}
+    np.testing.assert_array_equal(F.unfold(x, **settings_).data,
+                                  torch.nn.functional.unfold(torch.tensor(x), **settings_).numpy())
+    np.testing.assert_allclose(F.fold(cols, (5, 6), **settings_).data,
+                               torch.nn.functional.fold(torch.tensor(cols), (5, 6), **settings_).numpy(), rtol=1e-12)
+
+
+def test_fold_refuses_columns_that_do_not_fit():
+    with pytest.raises(ShapeError, match=r"fold: input of shape \(1, 8, 5\) does not fit: it needs \(N, C·4, 4\)"):
+        F.fold(np.zeros((1, 8, 5)), (3, 3), 2)
+
+
+# -- modules ----------------------------------------------------------------------------------
+
+def test_conv2d_module_is_initialised_as_pytorch_and_takes_uint8_pixels():
+    layer = nn.Conv2d(2, 4, 3, padding=1, seed=0)
+    bound = 1 / np.sqrt(2 * 9)  # PyTorch: uniform in ±1/√fan_in, fan_in = in_channels · kernel area
+    assert layer.weight.shape == (4, 2, 3, 3) and layer.weight.dtype == np.float32
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.weight.data).max() > 0.8 * bound
+    assert np.abs(layer.bias.data).max() <= bound
+    y = layer(np.zeros((1, 2, 5, 5), dtype=np.uint8))
+    assert y.dtype == np.float32 and y.shape == (1, 4, 5, 5)
+    np.testing.assert_allclose(y.data[0, :, 2, 2], layer.bias.data, rtol=1e-6)
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+
+
+def test_conv1d_and_conv_transpose2d_modules_have_pytorchs_weight_layouts():
+    assert nn.Conv1d(4, 6, 3, groups=2, seed=0).weight.shape == (6, 2, 3)
+    up = nn.ConvTranspose2d(4, 2, 2, stride=2, seed=0)
+    assert up.weight.shape == (4, 2, 2, 2)
+    assert up(np.zeros((1, 4, 3, 3), dtype=np.float32)).shape == (1, 2, 6, 6)
+    with pytest.raises(ValueError, match="Conv2d: in_channels=3 and out_channels=4 must both be divisible by groups=2"):
+        nn.Conv2d(3, 4, 3, groups=2)
+
+
+def test_keras_conv2d_is_channels_last_with_tensorflows_same_padding():
+    torch = pytest.importorskip("torch")
+    layer = nn.Conv2D(3, (3, 2), strides=2, padding="same", seed=0)
+    x = _arrays((2, 5, 6, 2))[0].astype(np.float32)
+    y = layer(x)
+    assert y.shape == (2, 3, 3, 3)  # ceil(5/2), ceil(6/2), filters
+    # TensorFlow's "same" for height 5, kernel 3, stride 2: 2 rows of padding, 1 above and 1 below;
+    # for width 6, kernel 2, stride 2: none
+    padded = torch.nn.functional.pad(torch.tensor(x).permute(0, 3, 1, 2), (0, 0, 1, 1))
+    want = torch.nn.functional.conv2d(padded, torch.tensor(layer.weight.data), torch.tensor(layer.bias.data), stride=2)
+    np.testing.assert_allclose(y.data, want.permute(0, 2, 3, 1).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_keras_conv2d_builds_from_a_checkpoint_and_applies_its_activation():
+    layer = nn.Conv2D(4, 3, activation="relu", seed=0)
+    assert not layer.built
+    layer(np.ones((1, 5, 5, 2), dtype=np.float32))
+    fresh = nn.Conv2D(4, 3, activation="relu")
+    fresh.load_state_dict(layer.state_dict())
+    x = np.random.default_rng(0).standard_normal((1, 5, 5, 2)).astype(np.float32)
+    assert np.array_equal(fresh(x).data, layer(x).data) and fresh(x).data.min() == 0.0

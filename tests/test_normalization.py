@@ -131,3 +131,15 @@ def test_norms_and_embedding_match_pytorch():
         tbn(torch.tensor(x, dtype=torch.float32))
     for name, tensor in tbn.state_dict().items():
         np.testing.assert_allclose(bn.state_dict()[name], tensor.numpy(), rtol=1e-5)
+
+
+def test_keras_batch_normalization_uses_keras_momentum_and_the_biased_variance_on_the_last_axis():
+    bn = nn.BatchNormalization(momentum=0.9)
+    x = np.array([[[[1.0, 10.0]], [[3.0, 30.0]]]], dtype=np.float32)  # (1, 2, 1, 2): channels last
+    y = bn(x)
+    np.testing.assert_allclose(y.data[..., 0].ravel(), [-1.0, 1.0], rtol=1e-3)
+    np.testing.assert_allclose(bn.moving_mean.data, [0.2, 2.0], rtol=1e-6)  # 0.9·0 + 0.1·(2, 20)
+    np.testing.assert_allclose(bn.moving_variance.data, [1.0, 10.9], rtol=1e-6)  # 0.9·1 + 0.1·(1, 100)
+    assert list(bn.state_dict()) == ["gamma", "beta", "moving_mean", "moving_variance"]
+    bn.eval()
+    np.testing.assert_allclose(bn(x).data[0, 0, 0], (x[0, 0, 0] - [0.2, 2.0]) / np.sqrt([1.001, 10.901]), rtol=1e-5)

@@ -5,6 +5,7 @@ import pytest
 
 import autograd_lite as ag
 import autograd_lite.functional as F
+from autograd_lite import nn
 from autograd_lite.engine import ShapeError
 from helpers import check_grads
 
@@ -108,3 +109,77 @@ def test_max_pool2d_sends_the_gradient_of_a_nan_window_to_its_first_nan():
     x = ag.Tensor(np.array([[[[1.0, np.nan, 3.0, np.nan]]]]), requires_grad=True)
     F.max_pool2d(x, (1, 4)).sum().backward()
     assert x.grad.tolist() == [[[[0.0, 1.0, 0.0, 0.0]]]]
+
+
+# -- adaptive pooling, resizing, pixel shuffle ----------------------------------------------------
+
+RESAMPLING = {
+    "adaptive_avg_pool2d (3, 4) of 5x7": (lambda x: F.adaptive_avg_pool2d(x, (3, 4)), (1, 2, 5, 7)),
+    "adaptive_max_pool2d (2, 3) of 5x7": (lambda x: F.adaptive_max_pool2d(x, (2, 3)), (1, 2, 5, 7)),
+    "interpolate nearest": (lambda x: F.interpolate(x, size=(5, 3)), (1, 2, 3, 2)),
+    "interpolate bilinear": (lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear"), (1, 2, 3, 2)),
+    "interpolate bilinear, align_corners": (
+        lambda x: F.interpolate(x, size=(4, 3), mode="bilinear", align_corners=True), (1, 1, 3, 2)),
+    "pixel_shuffle": (lambda x: F.pixel_shuffle(x, 2), (1, 8, 2, 1)),
+}
+
+
+@pytest.mark.parametrize("name", RESAMPLING)
+def test_resampling_first_and_second_derivatives_match_finite_differences(name):
+    fn, shape = RESAMPLING[name]
+    check_grads(lambda x: fn(x) ** 2, _distinct(shape))
+
+
+@pytest.mark.parametrize("name, kwargs, shape", [
+    ("adaptive_avg_pool2d", {"output_size": (3, 4)}, (2, 3, 7, 9)),
+    ("adaptive_avg_pool2d", {"output_size": 1}, (2, 3, 7, 9)),
+    ("adaptive_max_pool2d", {"output_size": (3, 4)}, (2, 3, 7, 9)),
+    ("interpolate", {"size": (5, 7)}, (2, 3, 3, 4)),
+    ("interpolate", {"scale_factor": 1.7}, (2, 3, 3, 4)),
+    ("interpolate", {"size": 7}, (2, 3, 4)),
+    ("interpolate", {"size": (5, 7), "mode": "bilinear"}, (2, 3, 3, 4)),
+    ("interpolate", {"size": (2, 3), "mode": "bilinear"}, (2, 3, 5, 7)),
+    ("interpolate", {"scale_factor": (2.5, 1.5), "mode": "bilinear", "align_corners": True}, (2, 3, 3, 4)),
+    ("pixel_shuffle", {"upscale_factor": 2}, (2, 8, 3, 4)),
+])
+def test_resampling_values_and_gradients_match_pytorch(name, kwargs, shape):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(shape)
+    ours, theirs = ag.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, t = getattr(F, name)(ours, **kwargs), getattr(torch.nn.functional, name)(theirs, **kwargs)
+    np.testing.assert_allclose(y.data, t.detach().numpy(), rtol=1e-12, atol=1e-14)
+    (y ** 2).sum().backward()
+    (t ** 2).sum().backward()
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_resampling_errors_say_what_is_wrong():
+    with pytest.raises(ValueError, match="interpolate: give exactly one of size and scale_factor"):
+        F.interpolate(np.zeros((1, 1, 2, 2)))
+    with pytest.raises(ValueError, match="interpolate: mode must be 'nearest' or 'bilinear', got 'bicubic'"):
+        F.interpolate(np.zeros((1, 1, 2, 2)), size=3, mode="bicubic")
+    with pytest.raises(ShapeError, match=r"pixel_shuffle: input of shape \(1, 6, 2, 2\) needs .* divisible by "
+                                         r"upscale_factor²=4"):
+        F.pixel_shuffle(np.zeros((1, 6, 2, 2)), 2)
+
+
+def test_pooling_and_resampling_modules():
+    x = np.zeros((2, 4, 8, 8), dtype=np.float32)
+    assert nn.MaxPool2d(2)(x).shape == (2, 4, 4, 4)
+    assert nn.AvgPool2d(3, stride=2, padding=1)(x).shape == (2, 4, 4, 4)
+    assert nn.AdaptiveAvgPool2d((1, 2))(x).shape == (2, 4, 1, 2)
+    assert nn.Upsample(scale_factor=2, mode="bilinear")(x).shape == (2, 4, 16, 16)
+    assert nn.PixelShuffle(2)(x).shape == (2, 1, 16, 16)
+    assert nn.Unflatten(1, (2, 2))(x).shape == (2, 2, 2, 8, 8)
+    with pytest.raises(ShapeError, match=r"Unflatten: cannot split axis 1 of length 4 .* into \(3, 2\)"):
+        nn.Unflatten(1, (3, 2))(x)
+
+
+def test_keras_pooling_layers_are_channels_last():
+    x = np.arange(2 * 5 * 5 * 3, dtype=np.float32).reshape(2, 5, 5, 3)
+    assert nn.MaxPooling2D()(x).shape == (2, 2, 2, 3)
+    same = nn.MaxPooling2D(2, padding="same")(x)
+    assert same.shape == (2, 3, 3, 3) and same.data[0, 2, 2, 0] == x[0, 4, 4, 0]  # the last window is the corner alone
+    np.testing.assert_allclose(nn.AveragePooling2D(padding="same")(x).data[0, 2, 2], x[0, 4, 4])  # a mean of one
+    np.testing.assert_allclose(nn.GlobalAveragePooling2D()(x).data, x.mean(axis=(1, 2)))
+    assert nn.GlobalAveragePooling2D(keepdims=True)(x).shape == (2, 1, 1, 3)

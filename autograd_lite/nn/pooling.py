@@ -8,7 +8,7 @@ from .. import functional as F
 from ..tensor import Tensor
 from .module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d", "MaxPool1d", "AvgPool1d"]
+__all__ = ["MaxPool2d", "AvgPool2d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]
 
 
 class MaxPool2d(Module):
@@ -92,3 +92,39 @@ class AvgPool1d(Module):
 
     def forward(self, x: Any) -> Tensor:
         return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size (``F.adaptive_avg_pool2d``); ``1`` is global average pooling.
+
+    >>> import numpy as np
+    >>> AdaptiveAvgPool2d((2, 3))(np.zeros((1, 4, 7, 9))).shape
+    (1, 4, 2, 3)
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, x: Any) -> Tensor:
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling to a fixed output size (``F.adaptive_max_pool2d``).
+
+    >>> import numpy as np
+    >>> AdaptiveMaxPool2d(1)(np.zeros((1, 4, 7, 9))).shape
+    (1, 4, 1, 1)
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, x: Any) -> Tensor:
+        return F.adaptive_max_pool2d(x, self.output_size)

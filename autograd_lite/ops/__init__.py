@@ -11,7 +11,7 @@ renderer and the chain-rule explainer in ``viz``).
 """
 from .activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
 from .arithmetic import Add, Div, Dot, Mul, Neg, Pow, PowConst, Sub
-from .conv import Conv2d, Conv2dWeight, ConvTranspose2d
+from .conv import Conv2d, Conv2dWeight, ConvTranspose2d, Fold, Unfold
 from .elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh, Where
 from .indexing import GetItem, IndexAdd
 from .linalg import Linear, MatMul
@@ -28,6 +28,6 @@ __all__ = [
     "Reshape", "Permute", "BroadcastTo", "SumTo", "Concat",
     "GetItem", "IndexAdd", "MatMul", "Linear",
     "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "BinaryCrossEntropy",
-    "Conv2d", "ConvTranspose2d", "Conv2dWeight",
+    "Conv2d", "ConvTranspose2d", "Conv2dWeight", "Unfold", "Fold",
     "MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather", "AvgPool2d", "AvgPool2dScatter",
 ]
