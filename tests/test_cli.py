@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import autograd_lite as ag
@@ -142,3 +143,25 @@ def test_draw_with_bad_values_is_an_argparse_error(capsys):
 def test_console_script_is_declared():
     text = (ROOT / "pyproject.toml").read_text()
     assert 'autograd-lite = "autograd_lite.cli:main"' in text
+
+
+def test_train_model_cnn_trains_the_convolutional_network_on_images(monkeypatch, capsys):
+    rng = np.random.default_rng(0)
+    images = rng.random((256, 784), dtype=np.float32)
+    labels = (images[:, :392].sum(axis=1) > images[:, 392:].sum(axis=1)).astype(np.int64)  # top half brighter
+    monkeypatch.setattr(cli, "_load", lambda args: (images, labels, images, labels, "data: 256 test images"))
+    assert cli.main(["train", "--model", "cnn", "--dataset", "mnist", "--epochs", "2", "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "model: 28x28x1 -> conv 8 relu, max pool -> conv 16 relu, max pool -> 10 softmax; adam (lr 0.001); " \
+           "sparse categorical cross-entropy; batch 64; 2 epochs" in out
+    assert re.search(r"^final \(256 test images\): loss \d\.\d{4} - accuracy \d+\.\d\d%$", out, re.M)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--model", "cnn"], "--model cnn needs images: add --dataset mnist or --dataset fashion-mnist"),
+    (["train", "--model", "cnn", "--dataset", "mnist", "--hidden", "8"],
+     "--hidden and --activation set the mlp; they do not apply to --model cnn"),
+])
+def test_train_model_cnn_refuses_what_does_not_apply(args, message, capsys):
+    assert cli.main(args) == 2
+    assert message in capsys.readouterr().err
