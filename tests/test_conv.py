@@ -263,3 +263,12 @@ def test_keras_conv2d_builds_from_a_checkpoint_and_applies_its_activation():
     fresh.load_state_dict(layer.state_dict())
     x = np.random.default_rng(0).standard_normal((1, 5, 5, 2)).astype(np.float32)
     assert np.array_equal(fresh(x).data, layer(x).data) and fresh(x).data.min() == 0.0
+
+
+def test_drawn_conv_and_pool_nodes_show_kernel_stride_and_padding():
+    x = np.zeros((1, 1, 6, 6), dtype=np.float32)
+    w = ag.Tensor(np.zeros((2, 1, 3, 3), dtype=np.float32), requires_grad=True)
+    assert F.conv2d(x, w, padding=1).grad_fn.label() == "conv2d k=3x3 s=1 p=1"
+    assert F.conv2d(x, w, stride=(2, 1), padding=(1, 0), dilation=2).grad_fn.label() == \
+        "conv2d k=3x3 s=2x1 p=1,1,0,0 d=2x2"  # padding top, bottom, left, right when they differ
+    assert F.max_pool2d(F.conv2d(x, w), 2).grad_fn.label() == "max_pool2d k=2x2 s=2 p=0"
