@@ -272,3 +272,17 @@ def test_drawn_conv_and_pool_nodes_show_kernel_stride_and_padding():
     assert F.conv2d(x, w, stride=(2, 1), padding=(1, 0), dilation=2).grad_fn.label() == \
         "conv2d k=3x3 s=2x1 p=1,1,0,0 d=2x2"  # padding top, bottom, left, right when they differ
     assert F.max_pool2d(F.conv2d(x, w), 2).grad_fn.label() == "max_pool2d k=2x2 s=2 p=0"
+
+
+@pytest.mark.parametrize("padding, dilation", [(((1, 1), (1, 1)), (1, 1)), (((2, 0), (0, 1)), (2, 1))])
+def test_unit_stride_input_gradient_as_a_full_correlation_matches_col2im(padding, dilation):
+    rng = np.random.default_rng(4)
+    window = conv.Window2d((3, 2), (1, 1), padding, dilation)
+    x_shape = (2, 3, 6, 5)
+    g = rng.standard_normal((2, 4) + window.output_size(6, 5))
+    w = rng.standard_normal((4, 3, 3, 2))
+    flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    as_convolution = conv._conv_forward(g, flipped, conv._full_correlation_window(window), 1)
+    np.testing.assert_allclose(as_convolution, conv._conv_input_grad_strided(g, w, window, 1, x_shape),
+                               rtol=1e-12, atol=1e-12)
+    assert conv._full_correlation_window(conv.Window2d((3, 3), padding=((3, 3), (0, 0)))) is None

@@ -15,7 +15,7 @@ from .. import functional as F
 from ..engine import ShapeError
 from ..tensor import Tensor, as_tensor
 from . import init
-from .layers import _positive
+from .layers import Dropout, _positive
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding", "Dropout2d"]
@@ -153,21 +153,12 @@ class Embedding(Module):
         return F.embedding(indices, self.weight, self.padding_idx)
 
 
-class Dropout2d(Module):
+class Dropout2d(Dropout):
     """In training, zero whole channels with probability ``p`` and scale the rest by 1/(1 − p); in eval, nothing.
 
     >>> Dropout2d(0.5, seed=0).eval()(np.ones((1, 2, 2, 2))).shape
     (1, 2, 2, 2)
     """
-
-    def __init__(self, p: float = 0.5, seed: init.Seed = None) -> None:
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout2d: p is a probability and must be in [0, 1], got {p}")
-        self.p = p
-        self._rng = init.as_generator(seed)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}"
 
     def forward(self, x: Any) -> Tensor:
         return F.dropout2d(as_tensor(x), self.p, self.training, seed=self._rng)

@@ -169,8 +169,32 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, window: Window2d, groups: int) -
 def _conv_input_grad(g: np.ndarray, w: np.ndarray, window: Window2d, groups: int,
                      x_shape: tuple[int, ...]) -> np.ndarray:
     if window.stride == (1, 1) and groups == 1:
+        full = _full_correlation_window(window)
+        if full is not None:
+            # Two ways to the same numbers; the cheaper does fewer passes over memory. As a convolution,
+            # im2col copies O·kh·kw values per input pixel; on flat rows, col2im adds C·kh·kw values
+            # (a read-modify-write: about twice a copy) per output row pixel. Measured on 64 images:
+            # 8->16 channels 3x3 on 14x14, the convolution 1.1-1.7 ms against 2.6-2.8 ms; LeNet's
+            # 6->16 channels 5x5, the flat rows 1.4-2.1 ms against 3.2-4.5 ms. The model picks both.
+            (kh, kw), out_channels, channels = window.kernel, g.shape[1], x_shape[1]
+            as_convolution = out_channels * kh * kw * x_shape[2] * x_shape[3]
+            on_flat_rows = 2 * channels * kh * kw * g.shape[2] * window.padded_size(*x_shape[2:])[1]
+            if as_convolution <= on_flat_rows:
+                flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+                return _conv_forward(g, flipped, full, 1)
         return _conv_input_grad_unit_stride(g, w, window, x_shape)
     return _conv_input_grad_strided(g, w, window, groups, x_shape)
+
+
+def _full_correlation_window(window: Window2d) -> Window2d | None:
+    """For stride 1, conv2d's input gradient is the "full" correlation of ``g`` with the kernel
+    flipped and its channel axes swapped: padding d·(k−1) − p on each side. ``None`` where a
+    padding is wider than the kernel's span (the result would need cropping, not padding)."""
+    padding = tuple((d * (k - 1) - before, d * (k - 1) - after)
+                    for k, d, (before, after) in zip(window.kernel, window.dilation, window.padding))
+    if min(min(sides) for sides in padding) < 0:
+        return None
+    return Window2d(window.kernel, (1, 1), padding, window.dilation)
 
 
 def _conv_input_grad_strided(g: np.ndarray, w: np.ndarray, window: Window2d, groups: int,

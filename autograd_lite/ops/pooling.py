@@ -44,9 +44,13 @@ def _overlaps(window: Window2d, axis: int) -> bool:
 def _pick(a: np.ndarray, taps: list[tuple[slice, ...]]) -> tuple[np.ndarray, np.ndarray]:
     """The largest of ``a[tap]`` over the taps, and which tap held it (the first of equals, as
     PyTorch; a NaN is picked)."""
-    best = a[taps[0]].copy()
-    picked = np.zeros(best.shape, dtype=np.uint8 if len(taps) <= 256 else np.int32)
-    for t in range(1, len(taps)):
+    if len(taps) == 1:
+        return a[taps[0]].copy(), np.zeros(a[taps[0]].shape, dtype=np.uint8)
+    first, second = a[taps[0]], a[taps[1]]
+    better = second > first
+    best = np.maximum(first, second)  # np.maximum keeps a NaN, as PyTorch's max pooling does
+    picked = better.view(np.uint8) if len(taps) <= 256 else better.astype(np.int32)  # 0 or 1: no copy
+    for t in range(2, len(taps)):
         candidate = a[taps[t]]
         better = candidate > best
         np.maximum(best, candidate, out=best)  # np.maximum keeps a NaN, as PyTorch's max pooling does
