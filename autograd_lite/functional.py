@@ -178,7 +178,7 @@ __all__ += _loss_names
 # ---------------------------------------------------------------------------------------------
 # Convolution, pooling and normalization (NCHW, PyTorch's names, arguments and output shapes)
 # ---------------------------------------------------------------------------------------------
-from .ops.conv import Conv2d as _Conv2d, ConvTranspose2d as _ConvTranspose2d  # noqa: E402
+from .ops.conv import Conv2dOp as _Conv2d, ConvTranspose2dOp as _ConvTranspose2d  # noqa: E402
 from .ops.conv import Window2d as _Window2d, check_fits as _check_fits, pair as _pair  # noqa: E402
 from .ops.conv import same_padding as _same_padding  # noqa: E402
 
@@ -323,7 +323,7 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
     return y.squeeze(0) if unbatched else y
 
 
-from .ops.pooling import AvgPool2d as _AvgPool2d, MaxPool2d as _MaxPool2d  # noqa: E402
+from .ops.pooling import AvgPool2dOp as _AvgPool2d, MaxPool2dOp as _MaxPool2d  # noqa: E402
 from .ops.pooling import avg_pool_divisor as _avg_pool_divisor, max_pool_indices as _max_pool_indices  # noqa: E402
 
 __all__ += ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d"]

@@ -15,11 +15,11 @@ INSTANCES = {
     "Reshape": lambda: ops.Reshape((1,)), "Permute": lambda: ops.Permute(None),
     "BroadcastTo": lambda: ops.BroadcastTo((1,)), "SumTo": lambda: ops.SumTo((1,)),
     "GetItem": lambda: ops.GetItem(0), "IndexAdd": lambda: ops.IndexAdd(0, (1,)),
-    **{name: (lambda name=name: getattr(ops, name)(_WINDOW)) for name in ("Conv2d", "ConvTranspose2d", "Conv2dWeight")},
+    **{name: (lambda name=name: getattr(ops, name)(_WINDOW)) for name in ("Conv2dOp", "ConvTranspose2dOp", "Conv2dWeight")},
     "Unfold": lambda: ops.Unfold(_WINDOW), "Fold": lambda: ops.Fold(_WINDOW, (1, 1, 2, 2)),
-    "MaxPool2d": lambda: ops.MaxPool2d(_WINDOW), "MaxPool2dGather": lambda: ops.MaxPool2dGather(_WINDOW, _PICKED),
+    "MaxPool2dOp": lambda: ops.MaxPool2dOp(_WINDOW), "MaxPool2dGather": lambda: ops.MaxPool2dGather(_WINDOW, _PICKED),
     "MaxPool2dScatter": lambda: ops.MaxPool2dScatter(_WINDOW, _PICKED, (1, 1, 2, 2)),
-    "AvgPool2d": lambda: ops.AvgPool2d(_WINDOW, np.ones((1, 1))),
+    "AvgPool2dOp": lambda: ops.AvgPool2dOp(_WINDOW, np.ones((1, 1))),
     "AvgPool2dScatter": lambda: ops.AvgPool2dScatter(_WINDOW, np.ones((1, 1)), (1, 1, 2, 2)),
 }
 

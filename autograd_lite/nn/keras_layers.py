@@ -15,8 +15,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..engine import ShapeError
-from ..ops.conv import Conv2d as ConvOp, Window2d, check_fits, pair
-from ..ops.pooling import AvgPool2d as AvgPoolOp, MaxPool2d as MaxPoolOp, avg_pool_divisor
+from ..ops.conv import Conv2dOp, Window2d, check_fits, pair
+from ..ops.pooling import AvgPool2dOp, MaxPool2dOp, avg_pool_divisor
 from ..tensor import Tensor
 from .. import functional as F
 from . import activations, init
@@ -121,7 +121,7 @@ class Conv2D(Module):
                              f"{self.weight.shape[1] * self.groups} (kernel of shape {self.weight.shape})")
         window = _window("Conv2D", self.kernel_size, self.strides, self.padding, self.dilation_rate, *x.shape[2:])
         operands = (x, self.weight) if self.bias is None else (x, self.weight, self.bias)
-        y = _back(ConvOp(window, self.groups)(*operands), self.data_format)
+        y = _back(Conv2dOp(window, self.groups)(*operands), self.data_format)
         return y if self.activation is None else self.activation(y)
 
 
@@ -154,7 +154,7 @@ class MaxPooling2D(_Pooling2D):
     """
 
     def _pool(self, x: Tensor, window: Window2d) -> Tensor:
-        return MaxPoolOp(window)(x)
+        return MaxPool2dOp(window)(x)
 
 
 class AveragePooling2D(_Pooling2D):
@@ -165,7 +165,7 @@ class AveragePooling2D(_Pooling2D):
     """
 
     def _pool(self, x: Tensor, window: Window2d) -> Tensor:
-        return AvgPoolOp(window, avg_pool_divisor(window, *x.shape[2:], count_include_pad=False))(x)
+        return AvgPool2dOp(window, avg_pool_divisor(window, *x.shape[2:], count_include_pad=False))(x)
 
 
 class BatchNormalization(Module):

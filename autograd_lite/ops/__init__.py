@@ -11,12 +11,12 @@ renderer and the chain-rule explainer in ``viz``).
 """
 from .activations import LeakyReLU, LogSoftmax, LogSumExp, ReLU, Sigmoid, Softmax
 from .arithmetic import Add, Div, Dot, Mul, Neg, Pow, PowConst, Sub
-from .conv import Conv2d, Conv2dWeight, ConvTranspose2d, Fold, Unfold
+from .conv import Conv2dOp, Conv2dWeight, ConvTranspose2dOp, Fold, Unfold
 from .elementwise import Abs, Clip, Cos, Exp, Log, Maximum, Minimum, Sin, Sqrt, Tanh, Where
 from .indexing import GetItem, IndexAdd
 from .linalg import Linear, MatMul
 from .losses import BinaryCrossEntropy, SigmoidCrossEntropy, SoftmaxCrossEntropy
-from .pooling import AvgPool2d, AvgPool2dScatter, MaxPool2d, MaxPool2dGather, MaxPool2dScatter
+from .pooling import AvgPool2dOp, AvgPool2dScatter, MaxPool2dGather, MaxPool2dOp, MaxPool2dScatter
 from .reductions import Max, Mean, Min, Sum
 from .shape import BroadcastTo, Concat, Permute, Reshape, SumTo
 
@@ -28,6 +28,6 @@ __all__ = [
     "Reshape", "Permute", "BroadcastTo", "SumTo", "Concat",
     "GetItem", "IndexAdd", "MatMul", "Linear",
     "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "BinaryCrossEntropy",
-    "Conv2d", "ConvTranspose2d", "Conv2dWeight", "Unfold", "Fold",
-    "MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather", "AvgPool2d", "AvgPool2dScatter",
+    "Conv2dOp", "ConvTranspose2dOp", "Conv2dWeight", "Unfold", "Fold",
+    "MaxPool2dOp", "MaxPool2dScatter", "MaxPool2dGather", "AvgPool2dOp", "AvgPool2dScatter",
 ]

@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..engine import Op, ShapeError, raw
 
-__all__ = ["Window2d", "Conv2d", "ConvTranspose2d", "Conv2dWeight", "Unfold", "Fold", "pair"]
+__all__ = ["Window2d", "Conv2dOp", "ConvTranspose2dOp", "Conv2dWeight", "Unfold", "Fold", "pair"]
 
 
 def pair(value: Any, what: str, op: str, minimum: int = 1) -> tuple[int, int]:
@@ -271,7 +271,7 @@ class _WindowOp(Op):
         return text if self.groups == 1 else f"{text} groups={self.groups}"
 
 
-class Conv2d(_WindowOp, name="conv2d", args=("x", "w", "b"), saves=("x", "w"),
+class Conv2dOp(_WindowOp, name="conv2d", args=("x", "w", "b"), saves=("x", "w"),
              derivatives=("conv_transpose2d(g, w)", "conv2d_weight(x, g)", "Σ g over batch, height and width")):
     """conv2d(x, w) + b: y[n, o] = Σ over channels and taps of w[o, c, i, j] · x[n, c, window (i, j)].
 
@@ -290,7 +290,7 @@ class Conv2d(_WindowOp, name="conv2d", args=("x", "w", "b"), saves=("x", "w"),
     def backward(self, g, y, x, w, *b):
         gx = gw = None
         if self.needs_input_grad(0):
-            gx = ConvTranspose2d(self.window, self.groups, np.shape(raw(x))).apply(g, w)
+            gx = ConvTranspose2dOp(self.window, self.groups, np.shape(raw(x))).apply(g, w)
         if self.needs_input_grad(1):
             gw = Conv2dWeight(self.window, self.groups, np.shape(raw(w))).apply(x, g)
         if not b:
@@ -298,7 +298,7 @@ class Conv2d(_WindowOp, name="conv2d", args=("x", "w", "b"), saves=("x", "w"),
         return gx, gw, (g.sum(axis=(0, 2, 3)) if self.needs_input_grad(2) else None)
 
 
-class ConvTranspose2d(_WindowOp, name="conv_transpose2d", args=("g", "w"), saves=("w",),
+class ConvTranspose2dOp(_WindowOp, name="conv_transpose2d", args=("g", "w"), saves=("g", "w"),
                       derivatives=("conv2d(∂L/∂y, w)", "conv2d_weight(∂L/∂y, g)")):
     """conv_transpose2d(g, w): conv2d's gradient to its input; each value of ``g`` spread over
     its window, weighted by ``w``. Its output has ``shape`` (the input shape of that conv2d).
@@ -314,7 +314,7 @@ class ConvTranspose2d(_WindowOp, name="conv_transpose2d", args=("g", "w"), saves
         return _conv_input_grad(g, w, self.window, self.groups, self.shape)
 
     def backward(self, gy, y, g, w):
-        gg = Conv2d(self.window, self.groups).apply(gy, w) if self.needs_input_grad(0) else None
+        gg = Conv2dOp(self.window, self.groups).apply(gy, w) if self.needs_input_grad(0) else None
         gw = Conv2dWeight(self.window, self.groups, np.shape(raw(w))).apply(gy, g) if self.needs_input_grad(1) else None
         return gg, gw
 
@@ -332,8 +332,8 @@ class Conv2dWeight(_WindowOp, name="conv2d_weight", args=("x", "g"), saves=("x",
         return _conv_weight_grad(x, g, self.window, self.groups, self.shape)
 
     def backward(self, gy, y, x, g):
-        gx = ConvTranspose2d(self.window, self.groups, np.shape(raw(x))).apply(g, gy) if self.needs_input_grad(0) else None
-        gg = Conv2d(self.window, self.groups).apply(x, gy) if self.needs_input_grad(1) else None
+        gx = ConvTranspose2dOp(self.window, self.groups, np.shape(raw(x))).apply(g, gy) if self.needs_input_grad(0) else None
+        gg = Conv2dOp(self.window, self.groups).apply(x, gy) if self.needs_input_grad(1) else None
         return gx, gg
 
 

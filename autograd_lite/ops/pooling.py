@@ -19,7 +19,7 @@ import numpy as np
 from ..engine import Op, raw
 from .conv import Window2d
 
-__all__ = ["MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather", "AvgPool2d", "AvgPool2dScatter", "avg_pool_divisor",
+__all__ = ["MaxPool2dOp", "MaxPool2dScatter", "MaxPool2dGather", "AvgPool2dOp", "AvgPool2dScatter", "avg_pool_divisor",
            "max_pool_indices"]
 
 
@@ -88,7 +88,7 @@ def _read_picked(a: np.ndarray, picked: np.ndarray, taps: list[tuple[slice, ...]
     return out
 
 
-class MaxPool2d(Op, name="max_pool2d", args=("x",), vjp=True, saves=(),
+class MaxPool2dOp(Op, name="max_pool2d", args=("x",), vjp=True, saves=(),
                 derivatives=("g sent to the element each window picked",)):
     """max_pool2d(x): the largest element of each window.   ∂L/∂x = g sent to the element each window picked
 
@@ -195,7 +195,7 @@ def _spread_taps(g: np.ndarray, taps: list[tuple[slice, ...]], shape: tuple[int,
     return out
 
 
-class AvgPool2d(Op, name="avg_pool2d", args=("x",), vjp=True, saves=(),
+class AvgPool2dOp(Op, name="avg_pool2d", args=("x",), vjp=True, saves=(),
                 derivatives=("g / count, spread over each window",)):
     """avg_pool2d(x): each window's sum divided by its count.   ∂L/∂x = g / count, spread over each window"""
     __slots__ = ("window", "divisor")
@@ -232,7 +232,7 @@ class AvgPool2dScatter(Op, name="avg_pool2d_scatter", args=("g",), vjp=True, sav
         return self.window.crop(padded, *self.shape[2:])
 
     def backward(self, gy, y, g):
-        return (AvgPool2d(self.window, self.divisor).apply(gy),)
+        return (AvgPool2dOp(self.window, self.divisor).apply(gy),)
 
 
 def max_pool_indices(window: Window2d, picked: tuple[np.ndarray, np.ndarray], width: int) -> np.ndarray:
