@@ -6,7 +6,6 @@ import pytest
 import autograd_lite as ag
 import autograd_lite.functional as F
 from autograd_lite import nn
-from autograd_lite.engine import ShapeError
 from helpers import check_grads
 
 
