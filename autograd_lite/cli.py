@@ -40,6 +40,9 @@ DEFAULTS = {
     "mnist": dict(hidden=512, activation="relu", optimizer="rmsprop", epochs=5, batch_size=128),
     "fashion-mnist": dict(hidden=512, activation="relu", optimizer="rmsprop", epochs=5, batch_size=128),
 }
+# --model cnn: Conv2D(8, 3, same, relu) MaxPooling2D Conv2D(16, 3, same, relu) MaxPooling2D Flatten Dense(10, softmax)
+# (the convolution issue's network, channels last as Keras takes images), trained as that issue trains it
+CNN_DEFAULTS = dict(optimizer="adam", epochs=5, batch_size=64)
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("adam", "adamw", "adagrad", "rmsprop", "sgd")
 RANKDIRS = ("LR", "TB", "RL", "BT")  # viz's; not imported from it: viz is loaded only by draw
@@ -50,7 +53,7 @@ HOLDOUT_TRAIN = 8000  # --holdout: train on the first 8,000 images of the test s
 NO_HOLDOUT = "--holdout splits the test images of --dataset mnist or fashion-mnist; blobs has none"
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot")
-SETTINGS = ("dataset", "holdout", "hidden", "activation", "optimizer", "lr", "epochs", "batch_size", "seed")
+SETTINGS = ("dataset", "holdout", "model", "hidden", "activation", "optimizer", "lr", "epochs", "batch_size", "seed")
 ARCHITECTURE_KEY, TRAINING_KEY = "autograd_lite.architecture", "autograd_lite.training"
 EXIT_STATUS = ("exit status: 0 done; 1 the command failed while running (e.g. a file could not be written); "
                "2 a usage error: bad options, a bad input file, missing data or a missing optional package; "
@@ -82,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "cross-entropy. Defaults follow the data set: blobs (seed program 000): hidden 128, "
                     "sigmoid, adam, 100 epochs, batch 32; mnist and fashion-mnist (seed program 002): "
                     "hidden 512, relu, rmsprop, 5 epochs, batch 128.")
+    train.add_argument("--model", choices=("mlp", "cnn"),
+                       help="mlp: one hidden layer (default); cnn: two convolutions with max pooling, for the "
+                            "28x28 images of mnist and fashion-mnist (adam, batch 64, 5 epochs by default)")
     _add_data_arguments(train, evaluating=False)
     train.add_argument("--hidden", type=_positive_int, metavar="N", help="hidden units")
     train.add_argument("--activation", choices=ACTIVATIONS, help="hidden activation")
@@ -201,14 +207,18 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except (ag.data.DatasetNotFoundError, ag.data.IDXFormatError) as error:
         raise UsageError(str(error)) from None
 
-    architecture = {"layers": [{"type": "Dense", "units": settings["hidden"], "activation": settings["activation"]},
-                               {"type": "Dense", "units": 10, "activation": "softmax"}],
-                    "input_shape": [int(x_train.shape[1])], "dataset": settings["dataset"]}
+    if settings["model"] == "cnn":
+        layers = [{"type": "Unflatten", "shape": [28, 28, 1]},  # the flat pixels as an image, channels last
+                  {"type": "Conv2D", "filters": 8, "kernel_size": 3, "activation": "relu"}, {"type": "MaxPooling2D"},
+                  {"type": "Conv2D", "filters": 16, "kernel_size": 3, "activation": "relu"}, {"type": "MaxPooling2D"},
+                  {"type": "Flatten"}, {"type": "Dense", "units": 10, "activation": "softmax"}]
+    else:
+        layers = [{"type": "Dense", "units": settings["hidden"], "activation": settings["activation"]},
+                  {"type": "Dense", "units": 10, "activation": "softmax"}]
+    architecture = {"layers": layers, "input_shape": [int(x_train.shape[1])], "dataset": settings["dataset"]}
     seed = settings["seed"]
-    model = ag.Model(ag.nn.Sequential([
-        ag.nn.Dense(settings["hidden"], activation=settings["activation"], input_dim=x_train.shape[1], seed=seed),
-        ag.nn.Dense(10, activation="softmax", input_dim=settings["hidden"], seed=seed + 1),
-    ]))
+    model = ag.Model(_build(architecture, seed))
+    description = _describe(architecture)
     overrides = {} if settings.get("lr") is None else {"learning_rate": settings["lr"]}
     optimizer = ag.optim.get(settings["optimizer"], **overrides)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -220,7 +230,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         optimizer.load_state_dict(checkpoint["optimizer"])
         done = checkpoint["epoch"]
     print(about)
-    print(f"model: {x_train.shape[1]} -> {settings['hidden']} {settings['activation']} -> 10 softmax; "
+    print(f"model: {description}; "
           f"{settings['optimizer']} (lr {optimizer.learning_rate:g}); sparse categorical cross-entropy; "
           f"batch {settings['batch_size']}; {settings['epochs']} epochs"
           + (f" (resuming after epoch {done} from {args.resume})" if checkpoint is not None else ""), flush=True)
@@ -246,7 +256,13 @@ def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict | None]:
     given = {k: v for k, v in vars(args).items() if k in SETTINGS and v is not None and v is not False}
     if not args.resume:
         dataset = given.get("dataset", "blobs")
-        settings = {**DEFAULTS[dataset], "lr": None, "seed": 0, "holdout": False, **given, "dataset": dataset}
+        cnn = given.get("model") == "cnn"
+        if cnn and dataset == "blobs":
+            raise UsageError("--model cnn needs images: add --dataset mnist or --dataset fashion-mnist")
+        if cnn and ("hidden" in given or "activation" in given):
+            raise UsageError("--hidden and --activation set the mlp; they do not apply to --model cnn")
+        settings = {**DEFAULTS[dataset], **(CNN_DEFAULTS if cnn else {}), "model": "mlp", "lr": None, "seed": 0,
+                    "holdout": False, **given, "dataset": dataset}
         if settings["holdout"] and dataset == "blobs":
             raise UsageError(NO_HOLDOUT)
         return settings, None
@@ -259,7 +275,7 @@ def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict | None]:
     if given.get("epochs", 0) <= checkpoint["epoch"]:
         raise UsageError(f"{args.resume} has {checkpoint['epoch']} epochs done; give --epochs N, the number of "
                          f"epochs in all, larger than that")
-    return {**saved, "epochs": given["epochs"]}, checkpoint
+    return {"model": "mlp", **saved, "epochs": given["epochs"]}, checkpoint
 
 
 class SaveEachEpoch(Callback):
@@ -382,16 +398,48 @@ def _saved_model(path: str) -> tuple[Any, dict, dict]:
     import autograd_lite as ag
 
     architecture, training = _metadata(path)
-    model = ag.Model(ag.nn.Sequential([ag.nn.Dense(layer["units"], activation=layer["activation"])
-                                       for layer in architecture["layers"]]))
+    model = ag.Model(_build(architecture, seed=0))
     content = ag.load(path)
     state = content["model"] if isinstance(content.get("model"), dict) else content
     try:
         model.load_state_dict(state)
     except ag.nn.StateDictError as error:
         raise ag.io.CheckpointError(f"{path}: the weights do not fit the architecture in its metadata: {error}") from None
-    _check_input_size(architecture, model.module[0].in_features, f"{path}'s first weight")
+    first = model.module[0]
+    if isinstance(first, ag.nn.Dense):
+        _check_input_size(architecture, first.in_features, f"{path}'s first weight")
     return model, architecture, training
+
+
+def _build(architecture: dict, seed: int) -> Any:
+    """The ``Sequential`` an architecture record describes (the record ``train`` writes into its files),
+    built: an optimizer made next sees every parameter."""
+    from autograd_lite import nn
+
+    shape = list(architecture["input_shape"])  # the size each layer gets, so every layer is built at once
+    layers = []
+    for k, layer in enumerate(architecture["layers"]):
+        kind = layer["type"]
+        if kind == "Dense":
+            layers.append(nn.Dense(layer["units"], activation=layer["activation"], input_dim=int(np.prod(shape)),
+                                   seed=seed + k))
+            shape = [layer["units"]]
+        elif kind == "Unflatten":
+            layers.append(nn.Unflatten(1, tuple(layer["shape"])))
+            shape = list(layer["shape"])
+        elif kind == "Conv2D":
+            layers.append(nn.Conv2D(layer["filters"], layer["kernel_size"], padding="same",
+                                    activation=layer["activation"], seed=seed + k))
+            shape = shape[:2] + [layer["filters"]]
+        elif kind == "MaxPooling2D":
+            layers.append(nn.MaxPooling2D())
+            shape = [shape[0] // 2, shape[1] // 2, shape[2]]
+        else:  # Flatten
+            layers.append(nn.Flatten())
+            shape = [int(np.prod(shape))]
+    model = nn.Sequential(layers)
+    model(np.zeros((1, *architecture["input_shape"]), dtype=np.float32))  # builds the lazy layers now
+    return model
 
 
 def _metadata(path: str) -> tuple[dict, dict]:
@@ -416,10 +464,19 @@ def _check_architecture(architecture: Any) -> None:
     if not isinstance(layers, list) or not 1 <= len(layers) <= 64:
         raise ValueError("layers must be a list of 1 to 64 layers")
     for layer in layers:
-        if layer.get("type") != "Dense" or layer.get("activation") not in (*ACTIVATIONS, "softmax", "linear", None):
-            raise ValueError(f"a layer must be a Dense layer with a known activation, got {layer}")
-        if type(layer.get("units")) is not int or not 1 <= layer["units"] <= 2**20:
-            raise ValueError(f"units must be a whole number from 1 to 2**20, got {layer.get('units')!r}")
+        kind = layer.get("type")
+        if kind not in ("Dense", "Unflatten", "Conv2D", "MaxPooling2D", "Flatten"):
+            raise ValueError(f"a layer must be Dense, Unflatten, Conv2D, MaxPooling2D or Flatten, got {layer}")
+        if kind in ("Dense", "Conv2D") and layer.get("activation") not in (*ACTIVATIONS, "softmax", "linear", None):
+            raise ValueError(f"a layer's activation must be a known one, got {layer}")
+        for size in ("units", "filters", "kernel_size"):
+            if size in layer and (type(layer[size]) is not int or not 1 <= layer[size] <= 2**20):
+                raise ValueError(f"{size} must be a whole number from 1 to 2**20, got {layer[size]!r}")
+        if kind == "Dense" and "units" not in layer or kind == "Conv2D" and not {"filters", "kernel_size"} <= set(layer):
+            raise ValueError(f"a {kind} layer needs its sizes, got {layer}")
+        if kind == "Unflatten" and not (isinstance(layer.get("shape"), list) and len(layer["shape"]) == 3
+                                        and all(type(n) is int and 1 <= n <= 2**16 for n in layer["shape"])):
+            raise ValueError(f"an Unflatten layer needs a shape of 3 sizes, got {layer}")
     shape = architecture["input_shape"]
     if not isinstance(shape, list) or not shape or not all(type(n) is int and 1 <= n <= 2**20 for n in shape):
         raise ValueError(f"input_shape must be a list of sizes, got {shape!r}")
@@ -434,8 +491,19 @@ def _check_input_size(architecture: dict, size: int, what: str) -> None:
 
 
 def _describe(architecture: dict) -> str:
-    layers = " -> ".join(f"{layer['units']} {layer['activation'] or 'linear'}" for layer in architecture["layers"])
-    return f"{int(np.prod(architecture['input_shape']))} -> {layers}"
+    """``2 -> 128 sigmoid -> 10 softmax``, or for the cnn ``28x28x1 -> conv 8 relu, max pool -> ...``."""
+    parts, shape = [], None
+    for layer in architecture["layers"]:
+        kind = layer["type"]
+        if kind == "Dense":
+            parts.append(f"{layer['units']} {layer['activation'] or 'linear'}")
+        elif kind == "Unflatten":
+            shape = "x".join(map(str, layer["shape"]))
+        elif kind == "Conv2D":
+            parts.append(f"conv {layer['filters']} {layer['activation'] or 'linear'}")
+        elif kind == "MaxPooling2D":
+            parts[-1] += ", max pool"
+    return f"{shape or int(np.prod(architecture['input_shape']))} -> {' -> '.join(parts)}"
 
 
 def _read_samples(path: str, features: int) -> np.ndarray:

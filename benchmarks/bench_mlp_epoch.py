@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from common import fmt_timing, optional, peak_traced_bytes, ratio_lines, time_in_parts
+from common import epoch_in_slices, fmt_timing, optional, peak_traced_bytes, ratio_lines, time_in_parts
 
 HIDDEN, CLASSES, BATCH, LR, RHO, EPS = 512, 10, 128, 1e-3, 0.9, 1e-7
 SLICES = 10  # an epoch is timed in slices, each run by every rival in turn (see common.time_in_parts)
@@ -115,9 +115,7 @@ def pytorch(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float] | None:
 
 def in_slices(train: Callable[[int, int], float], n: int) -> list[Callable[[], float]]:
     """One epoch over n images as SLICES calls, each a run of whole batches."""
-    steps = -(-n // BATCH)
-    bounds = [min(n, BATCH * (steps * k // SLICES)) for k in range(SLICES + 1)]
-    return [lambda lo=lo, hi=hi: train(lo, hi) for lo, hi in zip(bounds, bounds[1:])]
+    return epoch_in_slices(train, n, BATCH, SLICES)
 
 
 def run(rounds: int = 3, limit: int | None = None) -> dict[str, Any]:

@@ -75,6 +75,14 @@ def time_in_parts(parts: dict[str, Sequence[Callable[[], Any]]], rounds: int, wa
     return out
 
 
+def epoch_in_slices(train: Callable[[int, int], Any], n: int, batch: int, slices: int) -> list[Callable[[], Any]]:
+    """One epoch over n examples as ``slices`` calls of ``train(start, stop)``, each a run of whole batches
+    (the parts ``time_in_parts`` interleaves)."""
+    steps = -(-n // batch)
+    bounds = [min(n, batch * (steps * k // slices)) for k in range(slices + 1)]
+    return [lambda lo=lo, hi=hi: train(lo, hi) for lo, hi in zip(bounds, bounds[1:])]
+
+
 def paired_ratio(ours: Timing, rival: Timing) -> Timing:
     """Ours / rival part by part (``time_in_parts`` runs each part of every rival back to
     back), so a slow spell of the machine that hits one part hits both sides of its ratio."""

@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import bench_cnn_epoch  # noqa: E402
 import bench_mlp_epoch  # noqa: E402
 import bench_scalar  # noqa: E402
 import bench_scaling  # noqa: E402
@@ -31,13 +32,14 @@ def main() -> None:
     skipped: list[str] = []
 
     mlp = bench_mlp_epoch.run(rounds=2 if args.quick else 5, limit=6000 if args.quick else None)
+    cnn = bench_cnn_epoch.run(rounds=1 if args.quick else 3, limit=6400 if args.quick else None)
     tiny = bench_tiny_ops.run(rounds=3 if args.quick else 11)
     # The scalar engines get a fresh interpreter: Python's garbage collector walks every object
     # in the process, and the PyTorch imported above would more than double what both pay for it.
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         scalar = pool.apply(bench_scalar.run, (2 if args.quick else 5,))
     scaling = bench_scaling.run()
-    skipped += mlp["skipped"] + tiny["skipped"] + scalar["skipped"]
+    skipped += mlp["skipped"] + cnn["skipped"] + tiny["skipped"] + scalar["skipped"]
 
     print("\n".join(machine_description()))
     print()
@@ -49,6 +51,11 @@ def main() -> None:
         if rival in t:
             print(f"| MLP epoch ({mlp['source']}) | {fmt_timing(ours)} | {rival}: {fmt_timing(t[rival])} "
                   f"| {fmt_ratio(ours, t[rival])} |")
+    t = cnn["timings"]
+    rival = bench_cnn_epoch.fastest_pytorch(t)
+    if rival:
+        print(f"| CNN epoch ({cnn['source']}; the faster PyTorch of 1 and 2 threads) | {fmt_timing(t['autograd-lite'])} "
+              f"| {rival}: {fmt_timing(t[rival])} | {fmt_ratio(t['autograd-lite'], t[rival])} |")
     t = tiny["timings"]
     ours = t["autograd-lite"]
     per_op = 1 / bench_tiny_ops.PER_ROUND
@@ -69,6 +76,11 @@ def main() -> None:
     mem = mlp["memory"]
     print(f"| peak traced memory, 50 MLP steps | {mem['autograd-lite'] / 2**20:.1f} MiB | numpy by hand: "
           f"{mem['numpy by hand'] / 2**20:.1f} MiB | {mem['autograd-lite'] / mem['numpy by hand']:.2f} |")
+    mem = cnn["memory"]
+    if "PyTorch eager" in mem:
+        print(f"| peak memory growth, {bench_cnn_epoch.MEMORY_STEPS} CNN steps | {mem['autograd-lite'] / 2**20:.1f} MiB "
+              f"| PyTorch eager: {mem['PyTorch eager'] / 2**20:.1f} MiB | "
+              f"{mem['autograd-lite'] / mem['PyTorch eager']:.2f} |")
     rss = scaling["resident"]
     print(f"| resident memory over {len(rss)} epochs | first {rss[0] / 2**20:.0f} MiB, last "
           f"{rss[-1] / 2**20:.0f} MiB | | {rss[-1] / rss[0]:.2f} |")

@@ -6,7 +6,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
 
-from common import Timing, paired_ratio, time_in_parts  # noqa: E402
+from common import Timing, epoch_in_slices, paired_ratio, time_in_parts  # noqa: E402
 
 
 def test_rivals_take_turns_part_by_part_and_a_round_is_the_sum_of_its_parts():
@@ -28,3 +28,13 @@ def test_paired_ratio_divides_part_by_part_and_its_median_ignores_one_slow_spell
     ratio = paired_ratio(ours, rival)
     assert ratio.samples == [0.5, 0.5, 0.5, 4.5]
     assert ratio.median == 0.5 and (ratio.low, ratio.high) == (0.5, 4.5)
+
+
+def test_an_epoch_in_slices_covers_every_example_once_in_whole_batches():
+    seen = []
+    slices = epoch_in_slices(lambda start, stop: seen.append((start, stop)), n=1000, batch=64, slices=4)
+    for part in slices:
+        part()
+    assert len(seen) == 4 and seen[0][0] == 0 and seen[-1][1] == 1000
+    assert all(stop == next_start for (_, stop), (next_start, _) in zip(seen, seen[1:]))
+    assert all(start % 64 == 0 for start, _ in seen)

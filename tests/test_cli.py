@@ -343,3 +343,29 @@ def test_draw_without_the_graphviz_package_is_a_usage_error_in_cli_terms(tmp_pat
     err = capsys.readouterr().err
     assert "pip install 'autograd-lite[viz]'" in err and "without -o and --steps" in err
     assert "viz.text" not in err
+
+
+def test_train_model_cnn_trains_the_convolutional_network_on_images(tmp_path, monkeypatch, capsys):
+    rng = np.random.default_rng(0)
+    images = rng.random((256, 784), dtype=np.float32)
+    labels = (images[:, :392].sum(axis=1) > images[:, 392:].sum(axis=1)).astype(np.int64)  # top half brighter
+    monkeypatch.setattr(cli, "_load", lambda args: (images, labels, images, labels, "data: 256 test images"))
+    saved = tmp_path / "cnn.npz"
+    assert cli.main(["train", "--model", "cnn", "--dataset", "mnist", "--epochs", "2", "--verbose", "0",
+                     "--save", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "model: 28x28x1 -> conv 8 relu, max pool -> conv 16 relu, max pool -> 10 softmax; adam (lr 0.001); " \
+           "sparse categorical cross-entropy; batch 64; 2 epochs" in out
+    final = re.search(r"^final \(256 test images\): (loss \d\.\d{4} - accuracy \d+\.\d\d%)$", out, re.M).group(1)
+    assert cli.main(["evaluate", str(saved), "--dataset", "mnist"]) == 0  # the saved cnn is rebuilt from its record
+    assert final in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--model", "cnn"], "--model cnn needs images: add --dataset mnist or --dataset fashion-mnist"),
+    (["train", "--model", "cnn", "--dataset", "mnist", "--hidden", "8"],
+     "--hidden and --activation set the mlp; they do not apply to --model cnn"),
+])
+def test_train_model_cnn_refuses_what_does_not_apply(args, message, capsys):
+    assert cli.main(args) == 2
+    assert message in capsys.readouterr().err

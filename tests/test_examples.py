@@ -109,3 +109,18 @@ def test_mnist_example_without_data_exits_with_the_loaders_message(tmp_path):
     assert result.returncode == 2
     assert "MNIST test split not found" in result.stderr and str(tmp_path) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@needs_mnist
+@pytest.mark.parametrize("style", ["pytorch", "keras"])
+def test_cnn_mnist_learns_in_both_styles_and_prints_test_accuracy_per_epoch(style):
+    out = ok(run_example("cnn_mnist.py", *HOLDOUT, "--epochs", "2", "--train-limit", "1280", "--style", style))
+    assert "small: 9,098 parameters; Adam lr 0.001, batch 64, 2 epochs, 1,280 training images" in out
+    accuracies = [float(a) for a in re.findall(r"^epoch \d: .*test accuracy ([\d.]+)%", out, re.M)]
+    assert len(accuracies) == 2 and accuracies[1] > 50 and accuracies[1] > accuracies[0]
+
+
+@needs_mnist
+def test_cnn_mnist_has_a_lenet5_option():
+    out = ok(run_example("cnn_mnist.py", *HOLDOUT, "--model", "lenet5", "--epochs", "1", "--train-limit", "128"))
+    assert "lenet5: 61,706 parameters" in out  # LeNet-5's count with 10 outputs

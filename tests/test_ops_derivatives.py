@@ -7,7 +7,10 @@ import pytest
 from autograd_lite import Tensor, ops
 from autograd_lite.engine import Op
 from autograd_lite.ops.registry import REGISTRY
+from autograd_lite.ops.conv import Window2d
 
+_WINDOW = Window2d((2, 2))
+_PICKED = (np.zeros((1, 1, 1, 1), dtype=np.uint8), np.zeros((1, 1, 2, 1), dtype=np.uint8))
 INSTANCES = {
     "PowConst": lambda: ops.PowConst(3), "Clip": lambda: ops.Clip(0.0, 1.0),
     "Where": lambda: ops.Where(np.array([True])), "LeakyReLUOp": lambda: ops.LeakyReLUOp(0.1),
@@ -20,6 +23,12 @@ INSTANCES = {
     "Gather": lambda: ops.Gather(0, (np.array([0]),)), "Pad": lambda: ops.Pad([(1, 1)]),
     "Scatter": lambda: ops.Scatter(0, (np.array([0]),), (1,)),
     "ScatterReduce": lambda: ops.ScatterReduce(0, (np.array([0]),), "sum", True, (1,)),
+    **{name: (lambda name=name: getattr(ops, name)(_WINDOW)) for name in ("Conv2dOp", "ConvTranspose2dOp", "Conv2dWeight")},
+    "Unfold": lambda: ops.Unfold(_WINDOW), "Fold": lambda: ops.Fold(_WINDOW, (1, 1, 2, 2)),
+    "MaxPool2dOp": lambda: ops.MaxPool2dOp(_WINDOW), "MaxPool2dGather": lambda: ops.MaxPool2dGather(_WINDOW, _PICKED),
+    "MaxPool2dScatter": lambda: ops.MaxPool2dScatter(_WINDOW, _PICKED, (1, 1, 2, 2)),
+    "AvgPool2dOp": lambda: ops.AvgPool2dOp(_WINDOW, np.ones((1, 1))),
+    "AvgPool2dScatter": lambda: ops.AvgPool2dScatter(_WINDOW, np.ones((1, 1)), (1, 1, 2, 2)),
 }
 
 

@@ -172,7 +172,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, seed: init.Seed = None) -> None:
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p is a probability and must be in [0, 1], got {p}")
+            raise ValueError(f"{type(self).__name__}: p is a probability and must be in [0, 1], got {p}")
         self.p = p
         self._rng = init.as_generator(seed)
 

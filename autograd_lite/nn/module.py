@@ -313,7 +313,7 @@ class Module:
             lazy_shapes.update(module._lazy_shapes(f"{name}." if name else "", state_dict))
         params = dict(self._named_state())
         missing = [k for k in params if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in params]
+        unexpected = [k for k in state_dict if k not in params and k not in lazy_shapes]
         arrays, mismatched = {}, []
         for name, p in params.items():
             if name in state_dict:
@@ -331,6 +331,10 @@ class Module:
                                                         unexpected if strict else [], mismatched))
         for name, module in self.named_modules():
             module._materialize(f"{name}." if name else "", state_dict)
+        if any(name not in params for name in lazy_shapes):  # layers without placeholders made theirs just now
+            params = dict(self._named_state())
+            arrays.update({name: np.asarray(getattr(state_dict[name], "data", state_dict[name]))
+                           for name in lazy_shapes if name in params and name not in arrays})
         for name, array in arrays.items():
             params[name].data[...] = array  # in place: optimizers and views keep pointing at the same array
             params[name]._bump_version()

@@ -24,11 +24,13 @@ from .arithmetic import (Add, Atan2, Copysign, Div, Dot, FloorDivide, Fmod, Lerp
 from .elementwise import (Abs, Acos, Acosh, Asin, Asinh, Atan, Atanh, Ceil, Clip, Cos, Cosh, Exp, Exp2, Expm1,
                           Floor, Frac, Log, Log1p, Log2, Log10, Maximum, Minimum, NanToNum, Reciprocal, Round,
                           Rsqrt, Sign, Sin, Sinh, Sqrt, Square, Tan, TanhOp, Trunc, Where)
+from .conv import Conv2dOp, Conv2dWeight, ConvTranspose2dOp, Fold, Unfold
 from .indexing import GetItem, IndexAdd
 from .linalg import LinearOp, MatMul
 from .losses import BinaryCrossEntropy, SigmoidCrossEntropy, SoftmaxCrossEntropy
 from .reductions import Max, Mean, Min, Prod, Sum
 from .scans import CumProd, CumSum, LogCumSumExp
+from .pooling import AvgPool2dOp, AvgPool2dScatter, MaxPool2dGather, MaxPool2dOp, MaxPool2dScatter
 from .shape import BroadcastTo, Concat, Permute, Reshape, SumTo
 from .casts import Cast, Clone  # engine breadth (issue 13): ops with settings, one file per family
 from .einsum import Einsum
@@ -51,4 +53,6 @@ __all__ = [
     "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "BinaryCrossEntropy",
     "Cast", "Clone", "Einsum", "Gather", "Scatter", "ScatterReduce", "Pad",
     "registry",
+    "Conv2dOp", "ConvTranspose2dOp", "Conv2dWeight", "Unfold", "Fold",
+    "MaxPool2dOp", "MaxPool2dScatter", "MaxPool2dGather", "AvgPool2dOp", "AvgPool2dScatter",
 ]

@@ -1,0 +1,168 @@
+"""One epoch of the issue's small convolutional network on Fashion-MNIST, NCHW float32, batch 64, Adam lr 1e-3:
+
+    Conv2d(1, 8, 3, padding=1) ReLU MaxPool2d(2) Conv2d(8, 16, 3, padding=1) ReLU MaxPool2d(2) Flatten Linear(784, 10)
+
+Rivals: autograd-lite and PyTorch eager (when installed) with 1 and with 2
+threads, each timed; the faster of the two is the one to beat (on a busy
+2-core machine OpenMP's second thread can make PyTorch many times slower).
+Rivals take turns slice by slice of the epoch (``common.time_in_parts``) and
+start from the same weights. Peak memory is measured per rival in a fresh
+process: the growth of the resident set's high-water mark over 50 training
+steps (PyTorch's buffers are not seen by tracemalloc, so both are measured the same way).
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+from typing import Any, Callable
+
+import numpy as np
+
+from common import epoch_in_slices, fmt_timing, optional, ratio_lines, time_in_parts
+
+BATCH, LR, CLASSES = 64, 1e-3, 10
+SLICES = 10  # an epoch is timed in slices, each run by every rival in turn
+MEMORY_STEPS = 50
+
+
+def load_data(limit: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+    import autograd_lite as ag
+    try:
+        x, y = ag.data.fashion_mnist("train", download=False, flatten=False)
+        source = "Fashion-MNIST train (60,000 images)"
+    except FileNotFoundError:
+        rng = np.random.default_rng(0)
+        x = rng.random((60000, 28, 28), dtype=np.float32)
+        y = rng.integers(0, CLASSES, 60000).astype(np.uint8)
+        source = "random data shaped like Fashion-MNIST (the data set was not found)"
+    if limit:
+        x, y = x[:limit], y[:limit]
+        source += f", the first {len(x):,} of them"
+    return np.ascontiguousarray(x.reshape(-1, 1, 28, 28), dtype=np.float32), y.astype(np.int64), source
+
+
+def initial_weights(seed: int = 0) -> list[np.ndarray]:
+    """Weights in PyTorch's layout and initialisation, shared by all rivals so they do identical arithmetic."""
+    rng = np.random.default_rng(seed)
+    shapes = [((8, 1, 3, 3), 9), ((8,), 9), ((16, 8, 3, 3), 72), ((16,), 72), ((10, 784), 784), ((10,), 784)]
+    return [rng.uniform(-1, 1, shape).astype(np.float32) / np.float32(np.sqrt(fan_in)) for shape, fan_in in shapes]
+
+
+def ours(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float]:
+    import autograd_lite as ag
+    from autograd_lite import functional as F
+    nn = ag.nn
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(784, CLASSES))
+    for p, w in zip(model.parameters(), initial_weights()):
+        p.data[...] = w
+    opt = ag.optim.Adam(model.parameters(), lr=LR)
+    images = ag.as_tensor(x)  # no copy, as torch.from_numpy; a slice of it is a view, as in PyTorch
+
+    def train(start: int, stop: int, batch: int = BATCH) -> float:
+        for i in range(start, stop, batch):
+            loss = F.cross_entropy(model(images[i:i + batch]), y[i:i + batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return loss.item()
+    return train
+
+
+def pytorch(x: np.ndarray, y: np.ndarray, threads: int) -> Callable[[int, int], float] | None:
+    torch = optional("torch")
+    if torch is None:
+        return None
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(784, CLASSES))
+    with torch.no_grad():
+        for p, w in zip(model.parameters(), initial_weights()):
+            p.copy_(torch.from_numpy(w))
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+    def train(start: int, stop: int, batch: int = BATCH) -> float:
+        torch.set_num_threads(threads)  # the rivals take turns in one process: each sets its own count
+        for i in range(start, stop, batch):
+            loss = nn.functional.cross_entropy(model(tx[i:i + batch]), ty[i:i + batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return loss.item()
+    return train
+
+
+def peak_memory(rival: str) -> int:
+    """Growth of this process's peak resident memory over MEMORY_STEPS training steps of ``rival``,
+    in bytes; meant to run in a fresh process (``multiprocessing`` spawn), one per rival."""
+    rng = np.random.default_rng(0)
+    x = rng.random((BATCH * MEMORY_STEPS, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, CLASSES, len(x))
+    train = ours(x, y) if rival == "autograd-lite" else pytorch(x, y, threads=1)
+    # One step on a batch of one first: the library's one-time setup (PyTorch's kernels and
+    # thread pool, Adam's moments) is not part of a step's memory; batches of 64 come fresh
+    # from the allocator, and what one step frees stays resident for the next, so the peak
+    # is what a step holds at once.
+    train(0, 1, batch=1)
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # resets VmHWM, the peak resident size, to the current size (Linux)
+    before = _status_bytes("VmRSS")
+    train(0, len(x))
+    return _status_bytes("VmHWM") - before
+
+
+def _status_bytes(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def run(rounds: int = 3, limit: int | None = None) -> dict[str, Any]:
+    x, y, source = load_data(limit)
+    rivals = {"autograd-lite": ours(x, y)}
+    skipped = []
+    if optional("torch") is None:
+        skipped.append("PyTorch (not installed)")
+    else:
+        for threads in (1, 2):
+            rivals[f"PyTorch eager, {threads} thread{'s' if threads > 1 else ''}"] = pytorch(x, y, threads)
+    timings = time_in_parts({name: epoch_in_slices(train, len(x), BATCH, SLICES) for name, train in rivals.items()}, rounds)
+    memory = {}
+    with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+        for name in ("autograd-lite",) + (("PyTorch eager",) if len(rivals) > 1 else ()):
+            memory[name] = pool.apply(peak_memory, (name,))
+    return {"source": source, "timings": timings, "memory": memory, "skipped": skipped}
+
+
+def fastest_pytorch(timings: dict[str, Any]) -> str | None:
+    """The name of the faster PyTorch rival in this run (None without PyTorch)."""
+    names = [name for name in timings if name.startswith("PyTorch")]
+    return min(names, key=lambda name: timings[name].median) if names else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=None, help="use only this many images")
+    args = parser.parse_args()
+    result = run(args.rounds, args.limit)
+    print(result["source"])
+    for name, t in result["timings"].items():
+        print(f"{name:>26}: {fmt_timing(t)} per epoch")
+    print("\n".join(ratio_lines(result["timings"])))
+    best = fastest_pytorch(result["timings"])
+    if best:
+        print(f"the rival to beat: {best}")
+    for name, b in result["memory"].items():
+        print(f"{name:>26}: peak memory growth over {MEMORY_STEPS} steps {b / 2**20:.1f} MiB")
+    if len(result["memory"]) == 2:
+        print(f"memory ratio autograd-lite / PyTorch: {result['memory']['autograd-lite'] / result['memory']['PyTorch eager']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

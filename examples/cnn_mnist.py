@@ -1,0 +1,134 @@
+"""A small convolutional network on MNIST or Fashion-MNIST, the PyTorch way (a training loop) or the
+Keras way (compile and fit), printing test accuracy after every epoch.
+
+    python examples/cnn_mnist.py --dataset fashion-mnist                 # the issue's network, 5 epochs
+    python examples/cnn_mnist.py --dataset fashion-mnist --style keras   # the same through Model.fit
+    python examples/cnn_mnist.py --model lenet5 --data-dir ../shared/data/mnist --holdout
+
+Networks (28x28 grey images; NCHW for the loop, channels last with Keras's layers for fit):
+  small   Conv2d(1,8,3,padding=1) ReLU MaxPool2d(2) Conv2d(8,16,3,padding=1) ReLU MaxPool2d(2) Flatten Linear(784,10)
+  lenet5  LeCun et al. 1998, as usually written today: Conv2d(1,6,5,padding=2) ReLU MaxPool2d(2)
+          Conv2d(6,16,5) ReLU MaxPool2d(2) Flatten Linear(400,120) ReLU Linear(120,84) ReLU Linear(84,10)
+The Keras style builds the same networks from Conv2D(padding="same"), MaxPooling2D, Flatten and Dense
+(Glorot-uniform weights, as Keras initialises them).
+"""
+import argparse
+import time
+
+import numpy as np
+
+import autograd_lite as ag
+import autograd_lite.functional as F
+from autograd_lite import nn
+
+import mnist_data
+
+
+def small(seed):
+    rng = np.random.default_rng(seed)  # one stream: every layer gets its own draws
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1, seed=rng), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(8, 16, 3, padding=1, seed=rng), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(16 * 7 * 7, 10, seed=rng))
+
+
+def lenet5(seed):
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2, seed=rng), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(6, 16, 5, seed=rng), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(16 * 5 * 5, 120, seed=rng), nn.ReLU(),
+                         nn.Linear(120, 84, seed=rng), nn.ReLU(), nn.Linear(84, 10, seed=rng))
+
+
+def small_keras(seed):
+    rng = np.random.default_rng(seed)
+    return nn.Sequential([nn.Conv2D(8, 3, padding="same", activation="relu", seed=rng), nn.MaxPooling2D(),
+                          nn.Conv2D(16, 3, padding="same", activation="relu", seed=rng), nn.MaxPooling2D(),
+                          nn.Flatten(), nn.Dense(10, seed=rng)])
+
+
+def lenet5_keras(seed):
+    rng = np.random.default_rng(seed)
+    return nn.Sequential([nn.Conv2D(6, 5, padding="same", activation="relu", seed=rng), nn.MaxPooling2D(),
+                          nn.Conv2D(16, 5, activation="relu", seed=rng), nn.MaxPooling2D(),
+                          nn.Flatten(), nn.Dense(120, activation="relu", seed=rng),
+                          nn.Dense(84, activation="relu", seed=rng), nn.Dense(10, seed=rng)])
+
+
+# PyTorch's layers on NCHW images for the training loop; Keras's on channels-last images for fit
+MODELS = {"small": {"pytorch": small, "keras": small_keras}, "lenet5": {"pytorch": lenet5, "keras": lenet5_keras}}
+
+
+def accuracy(model, images, labels, batch_size=1000):
+    model.eval()
+    with ag.no_grad():
+        predicted = np.concatenate([model(images[i:i + batch_size]).data.argmax(axis=1)
+                                    for i in range(0, len(images), batch_size)])
+    model.train()
+    return float(np.mean(predicted == labels))
+
+
+def train_pytorch_style(model, data, args):
+    train_images, train_labels, test_images, test_labels = data
+    optimizer = ag.optim.Adam(model.parameters(), lr=args.lr)
+    loader = ag.data.DataLoader(ag.data.TensorDataset(train_images, train_labels), batch_size=args.batch_size,
+                                shuffle=True, seed=args.seed)
+    for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
+        for images, labels in loader:
+            loss = F.cross_entropy(model(images), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        seconds = time.perf_counter() - start
+        print(f"epoch {epoch}: loss {loss.item():.4f} - test accuracy {accuracy(model, test_images, test_labels):.2%} "
+              f"- {seconds:.1f} s", flush=True)
+
+
+class TestAccuracy(ag.training.Callback):
+    """Print the test accuracy after every epoch of ``fit``, as the PyTorch-style loop does."""
+
+    def __init__(self, images, labels):
+        self.images, self.labels = images, labels
+
+    def on_epoch_end(self, epoch, logs=None):
+        _, test_accuracy = self.model.evaluate(self.images, self.labels, batch_size=1000, verbose=0)
+        print(f"epoch {epoch + 1}: test accuracy {test_accuracy:.2%}", flush=True)
+
+
+def train_keras_style(model, data, args):
+    train_images, train_labels, test_images, test_labels = data
+    keras_model = ag.Model(model)
+    keras_model.compile(optimizer=ag.optim.Adam(model.parameters(), lr=args.lr),
+                        loss=nn.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    keras_model.fit(train_images, train_labels, batch_size=args.batch_size, epochs=args.epochs, verbose=2,
+                    seed=args.seed, callbacks=[TestAccuracy(test_images, test_labels)])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mnist_data.add_arguments(parser)
+    parser.add_argument("--model", choices=sorted(MODELS), default="small", help="which network (default small)")
+    parser.add_argument("--style", choices=("pytorch", "keras"), default="pytorch",
+                        help="a training loop written out (default) or Model.compile/fit")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default 1e-3)")
+    parser.add_argument("--train-limit", type=int, metavar="N", help="train on only the first N images (a quick try)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    train_images, train_labels, test_images, test_labels = mnist_data.load(args)
+    if args.train_limit:
+        train_images, train_labels = train_images[:args.train_limit], train_labels[:args.train_limit]
+    layout = (-1, 1, 28, 28) if args.style == "pytorch" else (-1, 28, 28, 1)  # NCHW, or Keras's channels last
+    as_images = lambda images: images.reshape(layout).astype(np.float32)  # noqa: E731
+    data = as_images(train_images), train_labels.astype(np.int64), as_images(test_images), test_labels.astype(np.int64)
+    model = MODELS[args.model][args.style](args.seed)
+    model(data[0][:1])  # Keras's layers take their sizes from the first batch they see
+    print(f"{args.model}: {sum(p.size for p in model.parameters()):,} parameters; Adam lr {args.lr:g}, "
+          f"batch {args.batch_size}, {args.epochs} epochs, {len(data[0]):,} training images", flush=True)
+    (train_keras_style if args.style == "keras" else train_pytorch_style)(model, data, args)
+
+
+if __name__ == "__main__":
+    main()
