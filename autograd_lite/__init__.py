@@ -18,6 +18,7 @@ from .engine import (AnomalyError, ShapeError, detect_anomaly, enable_grad, grad
 from .gradcheck import GradcheckError, gradcheck
 from .tape import GradientTape
 from .tensor import Tensor, as_tensor, tensor
+from .threads import get_num_threads, set_num_threads
 from .value import Value
 
 __version__ = "0.1.0"
@@ -28,7 +29,7 @@ _LAZY_NAMES = {"save": "io", "load": "io", "Model": "training", "History": "trai
 __all__ = [
     "Tensor", "Value", "tensor", "as_tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "GradientTape", "gradcheck", "GradcheckError", "ShapeError", "AnomalyError",
-    "functional", *sorted(_LAZY_MODULES), *sorted(_LAZY_NAMES),
+    "functional", "set_num_threads", "get_num_threads", *sorted(_LAZY_MODULES), *sorted(_LAZY_NAMES),
 ]
 
 

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="1: a progress bar on a terminal, each epoch's final line in a log (default); "
                             "2: one line per epoch; 0: only the final figures")
+    train.add_argument("--threads", type=_positive_int, metavar="N",
+                       help="BLAS threads for matrix products (default: the cores other processes leave free, "
+                            "looked at every second); the last digits of the figures depend on it")
     train.add_argument("--save", metavar="PATH", help="save the trained parameters to this .npz file")
     train.add_argument("--plot", metavar="PATH", help="plot loss and accuracy per epoch to this PNG (needs matplotlib)")
 
@@ -99,6 +102,11 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                                if k in DEFAULTS["blobs"] and v is not None}}
     if args.plot and importlib.util.find_spec("matplotlib") is None:  # say so before training, not after
         return _fail("--plot needs matplotlib: pip install 'autograd-lite[plot]'", status=2)
+    if args.threads is not None:
+        try:
+            ag.set_num_threads(args.threads)
+        except RuntimeError as error:
+            return _fail(f"--threads: {error}", status=2)
     try:
         x_train, y_train, x_test, y_test, about = _load(args)
     except (ag.data.DatasetNotFoundError, ag.data.IDXFormatError) as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, ShapeError, raw
+from ..threads import adapt_to_load
 from .shape import SumTo
 
 
@@ -13,6 +14,7 @@ class MatMul(Op):
     name, symbol, arg_names, derivatives, vjp = "matmul", "@", ("a", "b"), ("g @ bᵀ", "aᵀ @ g"), True
 
     def forward(self, a, b):
+        adapt_to_load()
         return np.matmul(a, b)
 
     def backward(self, g, y, a, b):
@@ -63,6 +65,7 @@ class Linear(Op):
     name, arg_names, derivatives, vjp = "linear", ("x", "w", "b"), ("g @ w", "gᵀ @ x", "Σ g over the batch"), True
 
     def forward(self, x, w, *b):
+        adapt_to_load()
         y = np.matmul(x, w.T)
         if b:
             # y is fresh from matmul, so the bias goes in in place, unless it would change y's dtype
