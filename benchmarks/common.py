@@ -153,9 +153,11 @@ def machine_description() -> list[str]:
                          f"({pool.get('architecture', '?')}, {pool.get('num_threads')} threads)")
     except ImportError:
         lines.append("  BLAS: (install threadpoolctl to report it)")
+    lines.append("autograd-lite: BLAS threads by its default policy (the cores other processes leave free)")
     torch = optional("torch")
     if torch is not None:
-        lines.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+        lines.append(f"torch {torch.__version__} (timed with 1 and 2 threads in the MLP race; default "
+                     f"{torch.get_num_threads()})")
     micrograd = optional("micrograd")
     if micrograd is not None:
         lines.append("micrograd installed")
