@@ -156,8 +156,7 @@ def machine_description() -> list[str]:
     lines.append("autograd-lite: BLAS threads by its default policy (the cores other processes leave free)")
     torch = optional("torch")
     if torch is not None:
-        lines.append(f"torch {torch.__version__} (timed with 1 and 2 threads in the MLP race; default "
-                     f"{torch.get_num_threads()})")
+        lines.append(f"torch {torch.__version__} (the MLP race times it with 1 and 2 threads and reports the faster)")
     micrograd = optional("micrograd")
     if micrograd is not None:
         lines.append("micrograd installed")
