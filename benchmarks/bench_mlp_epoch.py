@@ -23,7 +23,7 @@ from common import busy_neighbour, fmt_timing, optional, peak_traced_bytes, rati
 
 HIDDEN, CLASSES, BATCH, LR, RHO, EPS = 512, 10, 128, 1e-3, 0.9, 1e-7
 SLICES = 10  # an epoch is timed in slices, each run by every rival in turn (see common.time_in_parts)
-TORCH_THREADS = (1, 2)  # PyTorch is timed with each; the faster stands for PyTorch
+THREAD_COUNTS = (1, 2)  # PyTorch is timed with each (the faster stands for PyTorch), and so are we
 
 
 def load_data(limit: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
@@ -153,7 +153,7 @@ def race(x: np.ndarray, y: np.ndarray, rounds: int, by_hand: bool = True,
     if by_hand:
         rivals["numpy by hand"] = numpy_by_hand(x, y)
     torch_names = []
-    for threads in TORCH_THREADS if optional("torch") else ():
+    for threads in THREAD_COUNTS if optional("torch") else ():
         torch_names.append(f"PyTorch eager, {threads} thread{'s' if threads > 1 else ''}")
         rivals[torch_names[-1]] = pytorch(x, y, threads)
     timings = time_in_parts({name: in_slices(train, len(x)) for name, train in rivals.items()}, rounds)
@@ -167,11 +167,11 @@ def race(x: np.ndarray, y: np.ndarray, rounds: int, by_hand: bool = True,
 def run(rounds: int = 3, limit: int | None = None, busy_rounds: int = 0) -> dict[str, Any]:
     """The race on a quiet machine, then (``busy_rounds`` > 0) with a busy neighbour; peak memory."""
     x, y, source = load_data(limit)
-    result = race(x, y, rounds)
+    result = race(x, y, rounds, ours_fixed=THREAD_COUNTS)
     if busy_rounds:
         # the neighbour ends with the race, or by itself after an hour (a race that collapses 20x)
         with busy_neighbour(max_seconds=3600):
-            result["busy"] = race(x, y, busy_rounds, by_hand=False, ours_fixed=TORCH_THREADS)
+            result["busy"] = race(x, y, busy_rounds, by_hand=False, ours_fixed=THREAD_COUNTS)
     small = (x[:BATCH * 50], y[:BATCH * 50])  # peak memory is per step; 50 steps show it
     memory = {name: peak_traced_bytes(partial(make(*small), 0, len(small[0])))  # built before tracing starts
               for name, make in (("autograd-lite", ours), ("numpy by hand", numpy_by_hand))}

@@ -47,8 +47,8 @@ def main() -> None:
     for race, where in ((mlp, ""), (mlp.get("busy"), ", a process spinning on one core")):
         t = race["timings"]
         ours = t["autograd-lite"]
-        for rival in ("PyTorch eager", "numpy by hand"):
-            if rival in t:
+        for rival in ("PyTorch eager", "numpy by hand", "autograd-lite, 1 thread", "autograd-lite, 2 threads"):
+            if rival in t:  # the last two: our default thread policy against fixed counts
                 name = race["pytorch_best"] + ", its faster" if rival == "PyTorch eager" else rival
                 print(f"| MLP epoch ({mlp['source']}{where}) | {fmt_timing(ours)} | {name}: {fmt_timing(t[rival])} "
                       f"| {fmt_ratio(ours, t[rival])} |")
