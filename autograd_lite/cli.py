@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -103,10 +104,13 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.plot and importlib.util.find_spec("matplotlib") is None:  # say so before training, not after
         return _fail("--plot needs matplotlib: pip install 'autograd-lite[plot]'", status=2)
     if args.threads is not None:
-        try:
-            ag.set_num_threads(args.threads)
-        except RuntimeError as error:
-            return _fail(f"--threads: {error}", status=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # an unreachable BLAS: refuse, as a flag asked for it
+            try:
+                ag.set_num_threads(args.threads)
+            except RuntimeWarning:
+                return _fail("--threads: cannot reach numpy's BLAS to set its threads; install threadpoolctl "
+                             "(pip install 'autograd-lite[threads]') or set OPENBLAS_NUM_THREADS instead", status=2)
     try:
         x_train, y_train, x_test, y_test, about = _load(args)
     except (ag.data.DatasetNotFoundError, ag.data.IDXFormatError) as error:

@@ -35,8 +35,9 @@ when it is installed (``pip install 'autograd-lite[threads]'``; it reaches
 OpenBLAS, MKL and BLIS). Without it, autograd-lite calls OpenBLAS's own
 ``openblas_set_num_threads`` in the OpenBLAS that numpy loaded (the numpy wheels
 from PyPI bundle one); with a numpy built on another BLAS (MKL, Apple's
-Accelerate) and no threadpoolctl, ``set_num_threads`` and ``get_num_threads``
-raise a RuntimeError saying so, and the default policy leaves the BLAS alone.
+Accelerate) and no threadpoolctl, ``set_num_threads`` warns and does nothing,
+``get_num_threads`` raises a RuntimeError saying so, and the default policy
+leaves the BLAS alone.
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ import ctypes
 import glob
 import os
 import time
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -118,13 +120,9 @@ def _blas() -> _BlasControl | None:
     return _control
 
 
-def _blas_or_raise() -> _BlasControl:
-    control = _blas()
-    if control is None:
-        raise RuntimeError("cannot reach numpy's BLAS: it is not an OpenBLAS autograd-lite knows; install "
-                           "threadpoolctl (pip install 'autograd-lite[threads]'), which also knows MKL and BLIS, "
-                           "or set OPENBLAS_NUM_THREADS / OMP_NUM_THREADS before starting Python")
-    return control
+_UNREACHABLE = ("cannot reach numpy's BLAS: it is not an OpenBLAS autograd-lite knows; install threadpoolctl "
+                "(pip install 'autograd-lite[threads]'), which also knows MKL and BLIS, or set "
+                "OPENBLAS_NUM_THREADS / OMP_NUM_THREADS before starting Python")
 
 
 def set_num_threads(n: int) -> None:
@@ -133,7 +131,9 @@ def set_num_threads(n: int) -> None:
     This replaces the default policy (see the module's docstring) for the rest of
     the process. It sets numpy's BLAS itself, so it also holds for numpy code
     outside autograd-lite. Raises RuntimeError, as PyTorch does, for anything
-    but a positive int, and when numpy's BLAS cannot be reached.
+    but a positive int. Where numpy's BLAS cannot be reached (see the module's
+    docstring) it warns (RuntimeWarning) and changes nothing, so that code
+    written on one machine still runs on another, as PyTorch's call always does.
 
     >>> import autograd_lite as ag
     >>> ag.set_num_threads(1)
@@ -143,18 +143,27 @@ def set_num_threads(n: int) -> None:
         raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
     if n < 1:
         raise RuntimeError(f"set_num_threads expects a positive integer, got {n}")
-    _blas_or_raise().set(n)
+    control = _blas()
+    if control is None:
+        warnings.warn(f"set_num_threads({n}) did nothing: {_UNREACHABLE}", RuntimeWarning, stacklevel=2)
+        return
+    control.set(n)
     _policy = None
 
 
 def get_num_threads() -> int:
     """The number of threads numpy's BLAS uses for a matrix product now (the largest, if there are several BLAS).
 
+    Raises RuntimeError where numpy's BLAS cannot be reached (see the module's docstring).
+
     >>> import autograd_lite as ag
     >>> ag.get_num_threads() >= 1
     True
     """
-    return _blas_or_raise().get()
+    control = _blas()
+    if control is None:
+        raise RuntimeError(_UNREACHABLE)
+    return control.get()
 
 
 # -- the default policy --------------------------------------------------------

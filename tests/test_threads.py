@@ -15,14 +15,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from common import busy_neighbour  # noqa: E402
 
 
+needs_blas = pytest.mark.skipif(threads._blas() is None, reason="numpy's BLAS is neither OpenBLAS nor one "
+                                                                  "threadpoolctl (if installed) can reach")
+
+
 @pytest.fixture(autouse=True)
 def restore_blas_threads(monkeypatch):
     """Every test leaves numpy's BLAS and the default policy as it found them."""
     control = threads._blas()
-    before = control.get()
+    before = control and control.get()
     monkeypatch.setattr(threads, "_policy", threads._policy)
     yield
-    control.set(before)
+    if control:
+        control.set(before)
 
 
 @pytest.fixture
@@ -38,6 +43,7 @@ def blas_threads_seen_by_threadpoolctl() -> int:
     return max(pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas")
 
 
+@needs_blas
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_set_then_get_round_trips_and_reaches_the_blas_numpy_uses(n):
     ag.set_num_threads(n)
@@ -58,15 +64,16 @@ def test_without_threadpoolctl_the_openblas_functions_numpy_loaded_set_and_get(w
     assert blas_threads_seen_by_threadpoolctl() == n
 
 
-def test_without_any_way_to_the_blas_both_raise_saying_what_to_install(without_threadpoolctl, monkeypatch):
+def test_without_any_way_to_the_blas_set_warns_and_get_raises_saying_what_to_install(without_threadpoolctl, monkeypatch):
     monkeypatch.setattr(threads, "_openblas_paths", lambda: [])
-    with pytest.raises(RuntimeError, match=r"pip install 'autograd-lite\[threads\]'"):
-        ag.set_num_threads(1)
+    with pytest.warns(RuntimeWarning, match=r"set_num_threads\(1\) did nothing: .*pip install 'autograd-lite\[threads\]'"):
+        ag.set_num_threads(1)  # code written for one machine still runs on another
     with pytest.raises(RuntimeError, match="cannot reach numpy's BLAS"):
         ag.get_num_threads()
     threads.adapt_to_load()  # the default policy does nothing, and does not raise
 
 
+@needs_blas
 @pytest.mark.parametrize("bad, message", [(0, "a positive integer, got 0"), (-2, "a positive integer, got -2"),
                                           (1.5, "an int, but got float"), ("2", "an int, but got str"),
                                           (True, "an int, but got bool")])
@@ -92,6 +99,7 @@ def test_the_policy_gives_blas_the_cores_other_processes_leave_free(monkeypatch,
     assert policy.threads_for(others) == expected
 
 
+@needs_blas
 def test_a_look_measures_other_processes_work_as_busy_time_less_this_process_cpu_time(monkeypatch):
     samples = iter([(0.0, 10.0, 100.0),    # at creation: wall clock, own CPU seconds, machine's busy seconds
                     (1.0, 10.5, 101.4)])   # a second later: we worked 0.5 s, everybody 1.4 s: others 0.9
@@ -131,6 +139,7 @@ def test_a_user_blas_variable_turns_the_policy_off(monkeypatch):
 
 
 # -- the command line --------------------------------------------------------
+@needs_blas
 def test_cli_threads_flag_sets_the_blas_threads_before_training(capsys):
     ag.set_num_threads(2)
     assert cli.main(["train", "--threads", "1", "--epochs", "1", "--hidden", "4", "--verbose", "0"]) == 0
