@@ -11,8 +11,9 @@
 alone): at most once a second, before a matrix product (``matmul``,
 ``linear``), autograd-lite looks at how busy the machine's cores were since the
 last look with other processes' work (Linux's ``/proc/stat``, less this
-process's own CPU time) and gives BLAS the cores left free, rounded, at least
-one and at most the BLAS's own default (every core). So on a quiet 2-core
+process's own CPU time) and gives BLAS the cores left free (a core counts when
+at least three quarters of it were idle), at least one and at most the BLAS's
+own default (every core). So on a quiet 2-core
 machine products use 2 threads, and with a job running on the other core they
 use 1.
 
@@ -199,9 +200,14 @@ class _LoadPolicy:
         return time.monotonic(), time.process_time(), _busy_seconds()
 
     def threads_for(self, others_busy: float) -> int:
-        """The thread count when other processes kept ``others_busy`` cores busy on average."""
+        """The thread count when other processes kept ``others_busy`` cores busy on average.
+
+        A core counts as free when at least three quarters of it were idle: a second thread
+        that collides saves nothing and can cost several times the product (module docstring),
+        and a neighbour squeezed by our own threads shows less than the core it wants.
+        """
         free = _usable_cores() - others_busy
-        return max(1, min(self.most or 1, int(free + 0.5)))
+        return max(1, min(self.most or 1, int(free + 0.25)))
 
     def look(self) -> None:
         now, own, busy = sample = self._sample()

@@ -88,6 +88,7 @@ def test_bad_thread_counts_raise_runtime_error_as_pytorch_does(bad, message):
 @pytest.mark.parametrize("cores, others, most, expected", [
     (2, 0.1, 2, 2),    # quiet 2-core machine: both cores
     (2, 0.9, 2, 1),    # a job on the other core: one thread
+    (2, 0.4, 2, 1),    # a job squeezed to 40% of a core by our own two threads: one thread
     (2, 1.9, 2, 1),    # everything busy: never fewer than one
     (16, 1.0, 16, 15),  # one neighbour on a big machine: the other fifteen cores
     (16, 0.0, 8, 8),   # never more than the BLAS's own default
