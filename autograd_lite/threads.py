@@ -21,8 +21,8 @@ Why not keep the BLAS's default, as PyTorch keeps its own: OpenBLAS threads
 wait for each other by spinning, so when another process holds one of the cores
 a product waits for a thread that is not running. Measured on a 2-core machine
 beside a process spinning on one core (``python benchmarks/bench_mlp_epoch.py
---busy 2``; numbers in the README): the seed-002 MLP trained 6.7x slower with 2
-BLAS threads than with 1 (PyTorch with its 2 threads: 11.7x slower than with 1),
+--busy 2``; numbers in the README): the seed-002 MLP trained 6-7x slower with 2
+BLAS threads than with 1 (PyTorch with its 2 threads: 10-12x slower than with 1),
 while on a quiet machine the second thread saved 4-14% of an epoch.
 
 The last digits of results depend on the thread count (BLAS splits a product
