@@ -79,12 +79,13 @@ def _threadpoolctl_control() -> _BlasControl | None:
 
 
 def _openblas_paths() -> list[str]:
-    """Files of the OpenBLAS libraries loaded in this process (Linux), else those numpy's wheel bundles."""
+    """Files of the OpenBLAS libraries loaded in this process (Linux), numpy's first (SciPy may bring
+    its own); else those numpy's wheel bundles."""
     try:
         with open("/proc/self/maps") as maps:
             found = {line.split(None, 5)[-1].strip() for line in maps if "openblas" in line.lower()}
         if found:
-            return sorted(path for path in found if os.path.isfile(path))
+            return sorted((path for path in found if os.path.isfile(path)), key=lambda path: ("numpy" not in path, path))
     except OSError:
         pass
     root = os.path.dirname(np.__file__)
