@@ -33,7 +33,7 @@ digit for digit.
 
 The setting goes through `threadpoolctl <https://github.com/joblib/threadpoolctl>`_
 when it is installed (``pip install 'autograd-lite[threads]'``; it reaches
-OpenBLAS, MKL and BLIS). Without it, autograd-lite calls OpenBLAS's own
+OpenBLAS, MKL and BLIS, and sets every BLAS loaded in the process, SciPy's too). Without it, autograd-lite calls OpenBLAS's own
 ``openblas_set_num_threads`` in the OpenBLAS that numpy loaded (the numpy wheels
 from PyPI bundle one); with a numpy built on another BLAS (MKL, Apple's
 Accelerate) and no threadpoolctl, ``set_num_threads`` warns and does nothing,
