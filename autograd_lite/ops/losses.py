@@ -58,7 +58,7 @@ class SoftmaxCrossEntropy(Op):
         p = Exp().apply(log_p)
         if labels and not isinstance(p, Node) and self._rows_of_classes(p):
             # (batch, classes) on raw arrays: p is a fresh array, so subtract the one-hot and scale in place
-            p[np.arange(len(t)), t] -= 1
+            p[np.arange(len(raw(t))), raw(t)] -= 1
             return np.multiply(p, g, out=p if np.result_type(p, g) == p.dtype else None), None
         if labels:
             return g * (p - one_hot(raw(t), raw(x).shape[self.axis], self.axis, raw(x).dtype)), None
