@@ -23,6 +23,7 @@ from .random import initial_seed, manual_seed
 from .tape import GradientTape
 from .tensor import Tensor, as_tensor, tensor
 from .transforms import elementwise_grad, hessian, hvp, jacobian, jvp, value_and_grad, vhp, vjp
+from .threads import get_num_threads, set_num_threads
 from .value import Value
 
 __version__ = "0.1.0"
@@ -33,7 +34,7 @@ _LAZY_NAMES = {"save": "io", "load": "io", "Model": "training", "History": "trai
 __all__ = [
     "Tensor", "Value", "tensor", "as_tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "GradientTape", "gradcheck", "GradcheckError", "ShapeError", "AnomalyError",
-    "functional", *sorted(_LAZY_MODULES), *sorted(_LAZY_NAMES),
+    "functional", "set_num_threads", "get_num_threads", *sorted(_LAZY_MODULES), *sorted(_LAZY_NAMES),
     "jacobian", "hessian", "vjp", "jvp", "hvp", "vhp", "value_and_grad", "elementwise_grad",
     "manual_seed", "initial_seed", *_creation_names, *_dtype_names,
 ]

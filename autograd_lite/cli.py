@@ -20,6 +20,7 @@ import importlib.util
 import json
 import os
 import sys
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -100,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="1: a progress bar on a terminal, each epoch's final line in a log (default); "
                             "2: one line per epoch; 0: only the final figures")
+    train.add_argument("--threads", type=_positive_int, metavar="N",
+                       help="BLAS threads for matrix products (default: the cores other processes leave free, "
+                            "looked at every second); the last digits of the figures depend on it")
     train.add_argument("--save", metavar="PATH",
                        help="save the trained model to PATH (.safetensors, or .npz) with its architecture, for "
                             "evaluate, predict and export (PyTorch loads the weights of a .safetensors file)")
@@ -202,6 +206,14 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     args.dataset, args.holdout = settings["dataset"], settings["holdout"]
     if args.plot and importlib.util.find_spec("matplotlib") is None:  # say so before training, not after
         raise UsageError("--plot needs matplotlib: pip install 'autograd-lite[plot]'")
+    if args.threads is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # an unreachable BLAS: refuse, as a flag asked for it
+            try:
+                ag.set_num_threads(args.threads)
+            except RuntimeWarning:
+                return _fail("--threads: cannot reach numpy's BLAS to set its threads; install threadpoolctl "
+                             "(pip install 'autograd-lite[threads]') or set OPENBLAS_NUM_THREADS instead", status=2)
     try:
         x_train, y_train, x_test, y_test, about = _load(args)
     except (ag.data.DatasetNotFoundError, ag.data.IDXFormatError) as error:

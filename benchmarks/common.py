@@ -5,15 +5,17 @@ baseline), never as absolute seconds across runs: these machines are noisy.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -118,6 +120,29 @@ def resident_bytes() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
+# The neighbour's whole program: spin until its own deadline, so it ends even if this process dies.
+_SPIN = "import sys, time\nend = time.monotonic() + float(sys.argv[1])\nwhile time.monotonic() < end: pass\n"
+
+
+@contextlib.contextmanager
+def busy_neighbour(max_seconds: float = 600.0) -> Iterator[subprocess.Popen]:
+    """Run the body with a second process spinning on one core, as another user's job would.
+
+    The neighbour is pinned to the last core this process may use (Linux), so on
+    a 2-core machine it takes one of the two cores that BLAS threads would share.
+    It stops when the body ends, and in any case after ``max_seconds`` (its own
+    deadline, so a crashed benchmark leaves no spinner behind).
+    """
+    neighbour = subprocess.Popen([sys.executable, "-c", _SPIN, str(max_seconds)])
+    try:
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(neighbour.pid, {max(os.sched_getaffinity(0))})
+        yield neighbour
+    finally:
+        neighbour.terminate()
+        neighbour.wait()
+
+
 def optional(module: str) -> Any | None:
     """Import a rival library if it is installed; None (and the runner says it skipped it) if not."""
     try:
@@ -136,9 +161,10 @@ def machine_description() -> list[str]:
                          f"({pool.get('architecture', '?')}, {pool.get('num_threads')} threads)")
     except ImportError:
         lines.append("  BLAS: (install threadpoolctl to report it)")
+    lines.append("autograd-lite: BLAS threads by its default policy (the cores other processes leave free)")
     torch = optional("torch")
     if torch is not None:
-        lines.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+        lines.append(f"torch {torch.__version__} (the MLP race times it with 1 and 2 threads and reports the faster)")
     micrograd = optional("micrograd")
     if micrograd is not None:
         lines.append("micrograd installed")

@@ -319,3 +319,27 @@ def test_backward_order_is_the_order_the_engine_runs_the_ops_in():
     root.backward()
     assert [id(n) for n in ran] == [id(n) for n in expected]
     assert len(expected) > 20
+
+
+# -- softmax cross-entropy on (batch, classes) with labels: indexed directly, gradient in place --------------
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cross_entropy_on_rows_of_classes_matches_the_one_hot_composition(dtype):
+    rng = np.random.default_rng(3)
+    logits, labels = rng.standard_normal((6, 4)).astype(dtype), np.array([0, 3, 1, 1, 2, 3])
+    weights = rng.standard_normal(6)  # a different upstream gradient per sample: the fast path must scale by it
+    one_hot = np.eye(4)[labels]
+    fused = grads_of(lambda x: ops.SoftmaxCrossEntropy(1)(x, Tensor(labels)) * weights, logits)
+    plain = grads_of(lambda x: -(x.log_softmax(dim=1) * one_hot).sum(axis=1) * weights, logits)
+    np.testing.assert_allclose(fused[0], plain[0], rtol=1e-6 if dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(fused[1][0], plain[1][0], rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-7)
+    assert fused[1][0].dtype == plain[1][0].dtype
+
+
+def test_cross_entropy_on_rows_of_classes_matches_the_general_path_along_another_axis():
+    rng = np.random.default_rng(4)
+    logits, labels = rng.standard_normal((5, 3)), np.array([2, 0, 1])
+    rows = grads_of(lambda x: ops.SoftmaxCrossEntropy(1)(x.T, Tensor(labels)), logits)  # fast path
+    columns = grads_of(lambda x: ops.SoftmaxCrossEntropy(0)(x, Tensor(labels)), logits)  # take_along_axis
+    np.testing.assert_allclose(rows[0], columns[0], rtol=1e-12)
+    np.testing.assert_allclose(rows[1][0], columns[1][0], rtol=1e-12)

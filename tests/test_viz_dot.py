@@ -152,7 +152,7 @@ def test_ops_of_each_layer_are_drawn_in_a_cluster_named_after_it():
     assert list(got) == ["Sequential", "0 (Dense)", "1 (Dense)", "SparseCategoricalCrossentropy"]
     assert parents == {"Sequential": None, "0 (Dense)": "Sequential", "1 (Dense)": "Sequential",
                        "SparseCategoricalCrossentropy": None}
-    # a dense layer is one fused op, x @ wᵀ + b (ops.Linear); its activation is called inside its forward
+    # a dense layer is one fused op, x @ wᵀ + b (ops.LinearOp); its activation is called inside its forward
     assert got["0 (Dense)"] == ["0.weight", "0.bias", "linear", "sigmoid"]
     assert got["1 (Dense)"] == ["1.weight", "1.bias", "linear", "softmax(axis=-1)"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, ShapeError, raw
+from ..threads import adapt_to_load
 from .registry import Samples, register
 from .shape import SumTo
 
@@ -15,6 +16,7 @@ class MatMul(Op, name="matmul", symbol="@", args=("a", "b"), derivatives=("g @ b
     __slots__ = ()
 
     def forward(self, a, b):
+        adapt_to_load()
         return np.matmul(a, b)
 
     def backward(self, g, y, a, b):
@@ -65,6 +67,7 @@ class LinearOp(Op, name="linear", args=("x", "w", "b"), derivatives=("g @ w", "g
     __slots__ = ()
 
     def forward(self, x, w, *b):
+        adapt_to_load()
         y = np.matmul(x, w.T)
         if b:
             # y is fresh from matmul, so the bias goes in in place, unless it would change y's dtype

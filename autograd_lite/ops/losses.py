@@ -42,6 +42,8 @@ class SoftmaxCrossEntropy(Op, name="softmax_cross_entropy", args=("x", "t"),
     def forward(self, x, t):
         log_p = self.log_p = LogSoftmaxOp(self.axis).forward(x)  # kept for backward: saves an exp and a log
         if _is_labels(t):
+            if self._rows_of_classes(log_p):  # the common (batch, classes) case, indexed directly
+                return -log_p[np.arange(len(t)), t]
             picked = np.take_along_axis(log_p, np.expand_dims(t, self.axis), self.axis)
             return -np.squeeze(picked, self.axis)
         return -np.sum(t * log_p, axis=self.axis)
@@ -54,10 +56,17 @@ class SoftmaxCrossEntropy(Op, name="softmax_cross_entropy", args=("x", "t"),
         else:
             log_p = self.log_p
         p = Exp().apply(log_p)
+        if labels and not isinstance(p, Node) and self._rows_of_classes(p):
+            # (batch, classes) on raw arrays: p is a fresh array, so subtract the one-hot and scale in place
+            p[np.arange(len(raw(t))), raw(t)] -= 1
+            return np.multiply(p, g, out=p if np.result_type(p, g) == p.dtype else None), None
         if labels:
             return g * (p - one_hot(raw(t), raw(x).shape[self.axis], self.axis, raw(x).dtype)), None
         gx = g * (p * t.sum(axis=self.axis, keepdims=True) - t)
         return gx, (-g * log_p if self.needs_input_grad(1) else None)
+
+    def _rows_of_classes(self, log_p: np.ndarray) -> bool:
+        return np.ndim(log_p) == 2 and self.axis in (1, -1)
 
     def release(self) -> None:
         super().release()
