@@ -30,7 +30,7 @@ from . import anomaly_text
 __all__ = [
     "Node", "Op", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
     "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
-    "run_on_float64", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
+    "run_on_float64", "named_constant", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
 ]
 
 
@@ -171,6 +171,17 @@ def detect_anomaly(func: Callable | None = None) -> Any:
     """
     switch = _Switch("anomaly", True, _Mode)
     return switch if func is None else switch(func)
+
+
+def named_constant(value: Any, like: "Node", name: str) -> "Node":
+    """A constant of ``like``'s kind holding ``value``, named for drawings of gradient graphs
+    (``exponent 3``, ``seed``), where a bare number would not say what it is."""
+    node = like._graph_kind._constant(value, (like,))
+    if hasattr(type(node), "label"):  # a Value's name is its label
+        node.label = name
+    else:
+        node.name = name
+    return node
 
 
 def raw(x: Any) -> Any:
@@ -331,7 +342,16 @@ class Op:
             raise TypeError(f"{self.name}: an op needs at least one Tensor or Value input")
         try:
             # A Tensor's dtype rules (PyTorch's promotion, autograd_lite/dtypes.py); a Value's floats have none.
-            out = self.forward(*data) if kind._dtype_rules is None else kind._dtype_rules(self, data)
+            # Inputs of one float dtype, the common case, need no rule: checked here, without a call.
+            rules = kind._dtype_rules
+            if rules is None:
+                out = self.forward(*data)
+            else:
+                first = data[0].dtype
+                if first.kind == "f" and (len(data) == 1 or len(data) == 2 and data[1].dtype is first):
+                    out = self.forward(*data)
+                else:
+                    out = rules(self, data)
         except (ZeroDivisionError, OverflowError):  # only Python floats raise these: a Value's data
             out = run_on_float64(self.forward, *data)
         except (ValueError, IndexError, TypeError) as error:
@@ -774,35 +794,21 @@ def _free_intermediate_values(ran: list[Node], roots: Sequence[Node]) -> None:
 
     What holds a result is read from its reference count. Every result in ``ran`` got its
     gradient from at least one op of this graph, whose kept inputs refer to it; with exactly
-    that one reference, nothing else holds it. Results with more references (used twice, or
-    held by the user, by another graph that still needs them, by a hook) are checked against
-    the number of uses in this graph, counted only when such a result exists. Leaves
-    (parameters, inputs, constants) are never freed, as PyTorch's graph keeps them too.
+    that one reference, nothing else holds it, and its array goes. A result with more
+    references keeps its values: the user's variable, another graph that still needs them
+    or a hook may be one of them. (So may a second op of this graph that used it; telling
+    those apart costs a count over every edge, about a tenth of a tiny-op backward, so such
+    a result keeps its array until the graph itself is dropped.) Leaves (parameters,
+    inputs, constants) are never freed, as PyTorch's graph keeps them too.
     """
     keep = {id(r) for r in roots}
-    crowded = []
     once = _HELD_ONLY_BY_THE_LIST + 1
     refcount, ndarray, freed = sys.getrefcount, np.ndarray, _FREED_BY_SHAPE  # locals: once per result
     for node in ran:
         data = node.data
-        if type(data) is not ndarray or id(node) in keep:  # a Value's float, or already freed
-            continue
-        if refcount(node) == once:
+        if type(data) is ndarray and refcount(node) == once and id(node) not in keep:
             shared = freed.get((data.shape, data.dtype))
             node.data = shared if shared is not None else _freed_values(data)
-        else:
-            crowded.append(node)
-    if not crowded:
-        return
-    uses: dict[int, int] = {}
-    for node in ran:
-        for x in node._op.input_nodes:
-            if x._op is not None:
-                uses[id(x)] = uses.get(id(x), 0) + 1
-    for node in crowded:
-        # +1: the list ``crowded`` holds it too
-        if sys.getrefcount(node) <= _HELD_ONLY_BY_THE_LIST + 1 + uses.get(id(node), 0):
-            node.data = _freed_values(node.data)
 
 
 _FREED_BY_SHAPE: dict[tuple[tuple[int, ...], Any], FreedValues] = {}

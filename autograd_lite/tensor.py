@@ -144,8 +144,9 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
             g = np.ones_like(self.data)
         else:
             g = self._check_grad(g if create_graph else raw(g), "backward")
-        if create_graph and not isinstance(g, Node):
+        if create_graph and not isinstance(g, Node):  # the seed of a recorded backward, drawn by that name
             g = Tensor._from_op(g, None)
+            g.name = "seed"
         return g
 
     def _check_grad(self, g: Any, where: str) -> Any:

@@ -71,7 +71,10 @@ class Value(ArithmeticOperators, Node):
 
     def _root_grad(self, g: Any, create_graph: bool) -> Any:
         g = 1.0 if g is None else self._check_grad(g if create_graph else raw(g), "backward")
-        return Value._from_op(g, None) if create_graph and not isinstance(g, Node) else g
+        if create_graph and not isinstance(g, Node):  # the seed of a recorded backward, drawn by that name
+            g = Value._from_op(g, None)
+            g.label = "seed"
+        return g
 
     def _check_grad(self, g: Any, where: str) -> Any:
         if isinstance(g, Value):

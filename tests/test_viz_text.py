@@ -89,3 +89,11 @@ def test_explain_after_a_plain_backward_works_where_the_values_are_held():
     loss = square.sum()
     loss.backward()
     assert "dL/dw" in str(viz.explain(loss))
+
+
+def test_the_constants_of_a_recorded_backward_say_what_they_are():
+    x = Value(2.0, label="x")
+    (slope,) = ag.grad(x ** 3, x, create_graph=True)
+    lines = str(viz.text(slope)).splitlines()
+    assert lines[1] == "├── seed  data 1.0000"
+    assert lines[3] == "    ├── exponent 3  data 3.0000"

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import ArgumentError, Op, raw
+from ..engine import ArgumentError, Node, Op, named_constant, raw
 from ._lib import lib
 from .elementwise import Abs
 from .registry import Samples, register, register_function
@@ -99,7 +99,8 @@ class PowConst(Op, name="pow", derivatives=("n·x^(n-1)",), saves=("x",)):
         n = self.exponent
         if n == 0:  # x⁰ is constant; n·x⁻¹ would give 0·inf = nan at x = 0
             return (g * 0,)
-        return (g * (n * PowConst(n - 1).apply(x)),)
+        factor = named_constant(n, x, f"exponent {_short(n)}") if isinstance(x, Node) else n  # drawn as what it is
+        return (g * (factor * PowConst(n - 1).apply(x)),)
 
 
 class Pow(Op, name="pow", symbol="**", args=("a", "b"), derivatives=("b·a^(b-1)", "a^b·ln(a)"), broadcasts=True,
