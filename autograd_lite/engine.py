@@ -701,13 +701,18 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                 raise RuntimeError(_FREED)
             xs = op._more
             if xs is None:  # op.input_nodes, inlined: this runs once per node
-                xs = (op._x0,) if op._x1 is _UNARY else (op._x0, op._x1)
+                x0, x1 = op._x0, op._x1
+                if x1 is _UNARY:
+                    xs, data = (x0,), (x0.data,)
+                else:
+                    xs, data = (x0, x1), (x0.data, x1.data)
+            else:
+                data = [x.data for x in xs]
             if op.seq < latest_change:
                 _check_unchanged(op, node, xs)
             if create_graph:
                 gxs = op.backward(g, node, *xs)
             else:
-                data = [x.data for x in xs]
                 try:
                     gxs = op.backward(g, node.data, *data)
                 except (ZeroDivisionError, OverflowError):  # a Value's floats: redo as numpy would
@@ -718,7 +723,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
             if not retain_graph:
                 op.release()
                 ran.append(node)
-        gxs = gx = so_far = node = x = None  # the loop's last values: not references that keep them alive or shared
+        gxs = gx = so_far = node = x = x0 = x1 = data = None  # the loop's last values: not references that keep them alive or shared
         for leaf in list(leaves):
             g = leaves.pop(leaf)
             if leaf._hooks:
