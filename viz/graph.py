@@ -187,8 +187,4 @@ def local_derivative(graph: Graph, i: int, arg: int) -> float | None:
 def run_backward(node: Node, g: Any) -> tuple[Any, ...]:
     """The gradients ``node``'s op sends to its inputs for upstream ``g``, on raw data, as the engine computes them."""
     op = node.grad_fn
-    data = [x.data for x in op.input_nodes]
-    try:
-        return op.backward(g, node.data, *data)
-    except (ZeroDivisionError, OverflowError):  # Python floats raise where the engine, like numpy, gives inf/nan
-        return run_on_float64(op.backward, g, node.data, *data)
+    return op.input_grads(g, node.data, [x.data for x in op.input_nodes], sum_to_inputs=False)

@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.engine import Node, backward_order
-from autograd_lite.ops.shape import SumTo
 
 from .formatting import Lines, values
-from .graph import Graph, holds_values, local_derivative, local_statement, run_backward, walk, wrap
+from .graph import Graph, holds_values, local_derivative, local_statement, walk, wrap
 
 __all__ = ["Step", "backward_steps", "explain"]
 
@@ -177,7 +176,10 @@ def steps_of(graph: Graph) -> list[Step]:
         op = node.grad_fn
         if g is None or op is None:
             continue
-        for arg, (x, gx) in enumerate(zip(op.input_nodes, run_backward(node, g))):
+        data = [x.data for x in op.input_nodes]
+        as_computed = op.input_grads(g, node.data, data, sum_to_inputs=False)
+        summed_back = op.input_grads(g, node.data, data) if op.broadcasts else as_computed  # the engine's sums
+        for arg, (x, gx) in enumerate(zip(op.input_nodes, as_computed)):
             if gx is None or not x.requires_grad:
                 continue
             j = graph.inputs[i][arg]
@@ -188,7 +190,7 @@ def steps_of(graph: Graph) -> list[Step]:
                 steps.append(Step(**chain, derivative=local_statement(graph, i, arg), local=None, product=gx,
                                   gradient=None, accumulates=False, broadcast_to=tuple(node.shape)))
                 axes = broadcast_axes(tuple(x.shape), tuple(node.shape))
-                summed = SumTo(x.shape).apply(gx)
+                summed = summed_back[arg]
                 grads[j] = summed if before is None else before + summed
                 steps.append(Step(**{**chain, "upstream": gx}, derivative=axes_text(axes), local=None,
                                   product=summed, gradient=grads[j], accumulates=before is not None,
