@@ -20,7 +20,8 @@ import numpy as np
 
 from . import metrics as metrics_module
 from . import optim
-from .atomic import atomic_write
+from .callbacks import Callback, EarlyStopping, History
+from .checks import check_count
 from .data import DataLoader, TensorDataset
 from .engine import Node, no_grad
 from .nn import Module
@@ -28,130 +29,10 @@ from .nn import losses as nn_losses
 from .progress import Progbar, resolve_verbose
 from .tensor import Tensor, as_tensor
 
-__all__ = ["Model", "History", "Callback", "EarlyStopping"]
+__all__ = ["Model", "History", "Callback", "EarlyStopping"]  # the callbacks live in callbacks.py
 
 
 # -- callbacks --------------------------------------------------------------
-class Callback:
-    """Base class for code run at points of ``fit``, as ``keras.callbacks.Callback``.
-
-    Override any of the hooks; ``self.model`` is the model being fitted and
-    ``logs`` holds the epoch's figures (``{"loss": ..., "val_loss": ...}``).
-    Setting ``self.model.stop_training = True`` ends training after the epoch.
-
-    >>> class PrintLoss(Callback):
-    ...     def on_epoch_end(self, epoch, logs=None):
-    ...         print(epoch, logs["loss"])
-    """
-
-    model: "Model"
-
-    def set_model(self, model: "Model") -> None:
-        self.model = model
-
-    def on_train_begin(self, logs: dict | None = None) -> None: ...
-    def on_train_end(self, logs: dict | None = None) -> None: ...
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
-
-
-class History(Callback):
-    """The per-epoch figures of a ``fit`` call: ``history["loss"]``, ``history["val_accuracy"]``, ...
-
-    >>> history = model.fit(x, y, epochs=3)
-    >>> history.history["loss"]           # one float per epoch
-    >>> history.plot("history.png")       # needs matplotlib
-    """
-
-    def __init__(self) -> None:
-        self.history: dict[str, list[float]] = {}
-        self.epoch: list[int] = []
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.epoch.append(epoch)
-        for name, value in (logs or {}).items():
-            self.history.setdefault(name, []).append(value)
-
-    def plot(self, path: str | os.PathLike) -> None:
-        """Draw loss and each metric per epoch (training and ``val_``) to an image: PNG, or the suffix's format.
-
-        Needs matplotlib (``pip install 'autograd-lite[plot]'``).
-        """
-        try:
-            from matplotlib.figure import Figure  # the object API only: leave pyplot's global state alone
-            from matplotlib.ticker import MaxNLocator
-        except ImportError:
-            raise ImportError("History.plot needs matplotlib: pip install 'autograd-lite[plot]'") from None
-        names = [name for name in self.history if not name.startswith("val_")]
-        if not names:
-            raise ValueError("History.plot: nothing to plot; the history is empty (call fit first)")
-        epochs = [e + 1 for e in self.epoch]
-        figure = Figure(figsize=(4.5 * len(names), 3.5))
-        for ax, name in zip(figure.subplots(1, len(names), squeeze=False)[0], names):
-            ax.plot(epochs, self.history[name], marker=".", label=name)
-            if f"val_{name}" in self.history:
-                ax.plot(epochs, self.history[f"val_{name}"], marker=".", label=f"val_{name}")
-            ax.set_title(name)
-            ax.set_xlabel("epoch")
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.legend()
-        figure.tight_layout()
-        suffix = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
-        with atomic_write(path, "wb") as f:
-            figure.savefig(f, format=suffix or "png")
-
-
-class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved for ``patience`` epochs, as ``keras.callbacks.EarlyStopping``.
-
-    ``mode="auto"`` maximizes names with "acc" in them and minimizes the rest.
-    With ``restore_best_weights=True`` the model gets back the weights of its
-    best epoch when training stops.
-
-    >>> model.fit(x, y, epochs=100, validation_data=(xv, yv), callbacks=[EarlyStopping(patience=3)])
-    """
-
-    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
-                 mode: str = "auto", restore_best_weights: bool = False) -> None:
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max'; got {mode!r}")
-        if patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be >= 0; got {patience}")
-        self.monitor = monitor
-        self.min_delta = abs(min_delta)
-        self.patience = patience
-        self.restore_best_weights = restore_best_weights
-        self.mode = mode if mode != "auto" else ("max" if "acc" in monitor else "min")
-        self.stopped_epoch = 0
-
-    def on_train_begin(self, logs: dict | None = None) -> None:
-        self.wait = 0
-        self.stopped_epoch = 0
-        self.best = np.inf if self.mode == "min" else -np.inf
-        self.best_weights: dict | None = None
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        if self.monitor not in logs:
-            raise ValueError(f"EarlyStopping: monitor {self.monitor!r} is not among the epoch's figures "
-                             f"{sorted(logs)} (val_ figures need validation_data)")
-        value = logs[self.monitor]
-        improved = value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
-        if improved:
-            self.best, self.wait = value, 0
-            if self.restore_best_weights:
-                self.best_weights = self.model.state_dict()  # copies, not views
-            return
-        self.wait += 1
-        if self.wait >= self.patience:
-            self.stopped_epoch = epoch
-            self.model.stop_training = True
-            if self.best_weights is not None:
-                self.model.load_state_dict(self.best_weights)
-
-
-# -- what compile's names mean ----------------------------------------------
 class _KerasAccuracy:
     """compile's ``"accuracy"``: as in Keras, the kind of accuracy follows the targets.
 
@@ -343,8 +224,8 @@ class Model(Module):
         >>> ag.save({"model": model.state_dict(), "optimizer": model.optimizer.state_dict(), "epoch": 5}, "ck.npz")
         """
         self._check_compiled("fit")
-        _check_count("fit: epochs", epochs, minimum=0)
-        _check_count("fit: initial_epoch", initial_epoch, minimum=0)
+        check_count(epochs, "fit: epochs", minimum=0)
+        check_count(initial_epoch, "fit: initial_epoch", minimum=0)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"fit: validation_split must be in [0, 1); got {validation_split}")
         if validation_split and validation_data is not None:
@@ -534,13 +415,8 @@ def _as_arrays(x: Any, y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _batch_size(batch_size: int | None, where: str) -> int:
     batch_size = 32 if batch_size is None else batch_size
-    _check_count(f"{where}: batch_size", batch_size, minimum=1)
+    check_count(batch_size, f"{where}: batch_size")
     return batch_size
-
-
-def _check_count(what: str, n: Any, minimum: int) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{what} must be an integer >= {minimum}; got {n!r}")
 
 
 def _loader(x: Any, y: Any, batch_size: int | None, shuffle: bool, seed: int | None, where: str) -> Any:

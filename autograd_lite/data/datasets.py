@@ -20,6 +20,7 @@ import numpy as np
 
 from .download import DownloadError, download_file
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, IDXFormatError, read_idx
+from ..checks import check_count
 
 __all__ = ["mnist", "fashion_mnist", "blobs", "moons", "DatasetNotFoundError", "cache_dir"]
 
@@ -209,8 +210,8 @@ def blobs(n_centers: int = 10, per_center: int = 100, seed: int = 0) -> tuple[np
     >>> points.shape, labels[98:102]
     ((1000, 2), array([0, 0, 1, 1]))
     """
-    _check_count("blobs", "n_centers", n_centers)
-    _check_count("blobs", "per_center", per_center)
+    check_count(n_centers, "blobs: n_centers")
+    check_count(per_center, "blobs: per_center")
     rng = np.random.RandomState(seed)  # the legacy generator: np.random.seed(seed) draws this stream
     centres = rng.uniform(-8.0, 8.0, (n_centers, 2))
     # One randn(N, 2) call draws the same numbers as the original's randn(2) per point.
@@ -230,7 +231,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
     >>> X.shape, y[:4]
     ((100, 2), array([0, 0, 1, 0]))
     """
-    _check_count("moons", "n", n)
+    check_count(n, "moons: n")
     if not noise >= 0:
         raise ValueError(f"moons: noise is a standard deviation and must be >= 0; got {noise}")
     n_out, n_in = n // 2, n - n // 2
@@ -244,6 +245,3 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
     return X[order] + rng.normal(scale=noise, size=(n, 2)), y[order]
 
 
-def _check_count(where: str, name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive integer; got {value!r}")

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..random import as_generator
 from ..tensor import Tensor
+from ..checks import check_count
 
 __all__ = ["Dataset", "TensorDataset", "DataLoader"]
 
@@ -101,10 +102,8 @@ class DataLoader:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader: dataset must have __len__ and __getitem__ (a Dataset, e.g. "
                             f"TensorDataset(x, y)); got {type(dataset).__name__}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer; got {batch_size!r}")
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.batch_size = check_count(batch_size, "DataLoader: batch_size")
         self.shuffle = bool(shuffle)
         self.seed = seed
         self.drop_last = bool(drop_last)

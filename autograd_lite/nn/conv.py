@@ -10,8 +10,9 @@ from .. import functional as F
 from ..ops.conv import pair
 from ..tensor import Tensor
 from . import init
-from .layers import _positive
+
 from .module import Module, Parameter
+from ..checks import check_count
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
@@ -30,9 +31,9 @@ class _ConvNd(Module):
                  padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str, seed: init.Seed,
                  transposed: bool = False) -> None:
         name = type(self).__name__
-        self.in_channels = _positive(in_channels, "in_channels")
-        self.out_channels = _positive(out_channels, "out_channels")
-        self.groups = _positive(groups, "groups")
+        self.in_channels = check_count(in_channels, "in_channels")
+        self.out_channels = check_count(out_channels, "out_channels")
+        self.groups = check_count(groups, "groups")
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{name}: in_channels={in_channels} and out_channels={out_channels} must both be "
                              f"divisible by groups={groups}")

@@ -20,8 +20,9 @@ from ..ops.pooling import AvgPool2dOp, MaxPool2dOp, avg_pool_divisor
 from ..tensor import Tensor
 from .. import functional as F
 from . import activations, init
-from .layers import _positive
+
 from .module import Module, Parameter
+from ..checks import check_count
 
 __all__ = ["Conv2D", "MaxPooling2D", "AveragePooling2D", "BatchNormalization", "GlobalAveragePooling2D"]
 
@@ -79,10 +80,10 @@ class Conv2D(Module):
                  data_format: str | None = None, dilation_rate: Any = (1, 1), groups: int = 1,
                  activation: str | Callable[[Tensor], Tensor] | None = None, use_bias: bool = True,
                  seed: init.Seed = None) -> None:
-        self.filters = _positive(filters, "filters")
+        self.filters = check_count(filters, "filters")
         self.kernel_size = pair(kernel_size, "kernel_size", "Conv2D")
         self.strides, self.padding, self.dilation_rate = strides, padding, dilation_rate
-        self.groups = _positive(groups, "groups")
+        self.groups = check_count(groups, "groups")
         self.data_format = _data_format(data_format, "Conv2D")
         self.activation = activations.get(activation)
         self.use_bias = use_bias

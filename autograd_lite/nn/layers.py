@@ -11,6 +11,7 @@ from ..ops.linalg import LinearOp
 from ..tensor import Tensor, as_tensor
 from . import activations, init
 from .module import Module, Parameter, UninitializedParameter
+from ..checks import check_count
 
 __all__ = ["Linear", "Dense", "Dropout", "Flatten"]
 
@@ -28,7 +29,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, seed: init.Seed = None) -> None:
-        self.in_features, self.out_features = _positive(in_features, "in_features"), _positive(out_features, "out_features")
+        self.in_features, self.out_features = check_count(in_features, "in_features"), check_count(out_features, "out_features")
         rng = init.as_generator(seed)
         bound = 1.0 / math.sqrt(in_features)
         self.weight = Parameter(init.uniform((out_features, in_features), -bound, bound, rng))
@@ -73,8 +74,8 @@ class Dense(Linear):
 
     def __init__(self, units: int, activation: str | Callable[[Tensor], Tensor] | None = None,
                  input_dim: int | None = None, seed: init.Seed = None, *, use_bias: bool = True) -> None:
-        self.units = self.out_features = _positive(units, "units")
-        self.in_features = None if input_dim is None else _positive(input_dim, "input_dim")
+        self.units = self.out_features = check_count(units, "units")
+        self.in_features = None if input_dim is None else check_count(input_dim, "input_dim")
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.weight: Parameter = UninitializedParameter()
@@ -91,7 +92,7 @@ class Dense(Linear):
         """Fill the weight for inputs with ``in_features`` columns, in place (done by the first call)."""
         if self.built:
             raise RuntimeError(f"Dense: already built, for inputs of {self.in_features} features")
-        self.in_features = _positive(in_features, "in_features")
+        self.in_features = check_count(in_features, "in_features")
         self.weight.materialize(init.glorot_uniform((self.units, in_features), seed=self._rng))
         if self.bias is not None:
             self.bias.materialize(init.zeros((self.units,)))
@@ -202,7 +203,3 @@ class Flatten(Module):
         return as_tensor(x).flatten(self.start_dim, self.end_dim)
 
 
-def _positive(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-        raise ValueError(f"{what} must be a positive integer, got {n!r}")
-    return int(n)

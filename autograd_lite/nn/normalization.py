@@ -15,8 +15,9 @@ from .. import functional as F
 from ..engine import ShapeError
 from ..tensor import Tensor, as_tensor
 from . import init
-from .layers import Dropout, _positive
+from .layers import Dropout
 from .module import Module, Parameter
+from ..checks import check_count
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding", "Dropout2d"]
 
@@ -26,7 +27,7 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True) -> None:
-        self.num_features = _positive(num_features, "num_features")
+        self.num_features = check_count(num_features, "num_features")
         self.eps, self.momentum, self.affine = eps, momentum, affine
         self.track_running_stats = track_running_stats
         self.weight = Parameter(init.ones((num_features,))) if affine else None
@@ -86,7 +87,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True) -> None:
         shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
-        self.normalized_shape = tuple(_positive(n, "normalized_shape") for n in shape)
+        self.normalized_shape = tuple(check_count(n, "normalized_shape") for n in shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         self.weight = Parameter(init.ones(self.normalized_shape)) if elementwise_affine else None
         self.bias = Parameter(init.zeros(self.normalized_shape)) if elementwise_affine and bias else None
@@ -107,7 +108,7 @@ class GroupNorm(Module):
     """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True) -> None:
-        self.num_groups, self.num_channels = _positive(num_groups, "num_groups"), _positive(num_channels, "num_channels")
+        self.num_groups, self.num_channels = check_count(num_groups, "num_groups"), check_count(num_channels, "num_channels")
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels={num_channels} must be divisible by num_groups={num_groups}")
         self.eps, self.affine = eps, affine
@@ -135,8 +136,8 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  seed: init.Seed = None) -> None:
-        self.num_embeddings = _positive(num_embeddings, "num_embeddings")
-        self.embedding_dim = _positive(embedding_dim, "embedding_dim")
+        self.num_embeddings = check_count(num_embeddings, "num_embeddings")
+        self.embedding_dim = check_count(embedding_dim, "embedding_dim")
         if padding_idx is not None and not -num_embeddings <= padding_idx < num_embeddings:
             raise ValueError(f"Embedding: padding_idx={padding_idx} must be within num_embeddings={num_embeddings}")
         self.padding_idx = None if padding_idx is None else padding_idx % num_embeddings
