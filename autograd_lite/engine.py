@@ -919,9 +919,17 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_unbroadcast: list[type] = []  # the SumTo op, given by ops/shape.py, which imports the engine (not the reverse)
+
+
+def use_unbroadcast(op_class: type) -> None:
+    """Give the engine the op that sums a gradient back to an input's shape (``ops.shape.SumTo``):
+    the shape ops import the engine, so the engine is handed this one rather than importing it."""
+    _unbroadcast[:] = [op_class]
+
+
 def _sum_to(g: Any, shape: tuple[int, ...]) -> Any:
-    from .ops.shape import SumTo  # the engine's one unbroadcast step lives with the shape ops
-    return SumTo(shape).apply(g)
+    return _unbroadcast[0](shape).apply(g)
 
 
 def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],

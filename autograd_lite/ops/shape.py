@@ -5,7 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine import Op, ShapeError, raw
+from ..engine import Op, ShapeError, raw, use_unbroadcast
 
 
 class Reshape(Op, name="reshape", derivatives=("g reshaped to x's shape",), vjp=True, saves=()):
@@ -89,6 +89,9 @@ class SumTo(Op, name="sum_to", derivatives=("1",), saves=()):
 
     def backward(self, g, y, x):
         return (BroadcastTo(np.shape(raw(x))).apply(g),)
+
+
+use_unbroadcast(SumTo)  # the engine's one unbroadcast step
 
 
 class Concat(Op, name="concat", vjp=True, saves=()):
