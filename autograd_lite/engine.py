@@ -745,7 +745,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
             if not retain_graph:
                 op.release()
                 ran.append(node)
-        gxs = gx = so_far = node = x = x0 = x1 = data = None  # the loop's last values: not references that keep them alive or shared
+        gxs = gx = so_far = node = x = x0 = x1 = xs = data = None  # the loop's last values: not references that keep them alive or shared
         for leaf in list(leaves):
             g = leaves.pop(leaf)
             if leaf._hooks:
