@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from common import epoch_in_slices, fmt_timing, optional, ratio_lines, time_in_parts
+from common import epoch_in_slices, fmt_timing, optional, our_training, ratio_lines, time_in_parts
 
 BATCH, LR, CLASSES = 64, 1e-3, 10
 SLICES = 10  # an epoch is timed in slices, each run by every rival in turn
@@ -50,24 +50,13 @@ def initial_weights(seed: int = 0) -> list[np.ndarray]:
 
 def ours(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float]:
     import autograd_lite as ag
-    from autograd_lite import functional as F
     nn = ag.nn
     model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(784, CLASSES))
     for p, w in zip(model.parameters(), initial_weights()):
         p.data[...] = w
-    opt = ag.optim.Adam(model.parameters(), lr=LR)
-    images = ag.as_tensor(x)  # no copy, as torch.from_numpy; a slice of it is a view, as in PyTorch
-
-    def train(start: int, stop: int, batch: int = BATCH) -> float:
-        for i in range(start, stop, batch):
-            loss = F.cross_entropy(model(images[i:i + batch]), y[i:i + batch])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        return loss.item()
-    return train
+    return our_training(model, ag.optim.Adam(model.parameters(), lr=LR), x, y, BATCH)
 
 
 def pytorch(x: np.ndarray, y: np.ndarray, threads: int) -> Callable[[int, int], float] | None:

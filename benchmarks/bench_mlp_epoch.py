@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from common import busy_neighbour, epoch_in_slices, fmt_timing, optional, peak_traced_bytes, ratio_lines, time_in_parts
+from common import (busy_neighbour, epoch_in_slices, fmt_timing, optional, our_training, peak_traced_bytes,
+                    ratio_lines, time_in_parts)
 
 HIDDEN, CLASSES, BATCH, LR, RHO, EPS = 512, 10, 128, 1e-3, 0.9, 1e-7
 SLICES = 10  # an epoch is timed in slices, each run by every rival in turn (see common.time_in_parts)
@@ -52,21 +53,10 @@ def initial_weights(seed: int = 0) -> list[np.ndarray]:
 
 def ours(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float]:
     import autograd_lite as ag
-    from autograd_lite import functional as F
     model = ag.nn.Sequential(ag.nn.Linear(784, HIDDEN), ag.nn.ReLU(), ag.nn.Linear(HIDDEN, CLASSES))
     for p, w in zip(model.parameters(), initial_weights()):
         p.data[...] = w
-    opt = ag.optim.RMSprop(model.parameters(), lr=LR, alpha=RHO, eps=EPS)
-    images = ag.as_tensor(x)  # no copy, as torch.from_numpy; a slice of it is a view, as in PyTorch
-
-    def train(start: int, stop: int) -> float:
-        for i in range(start, stop, BATCH):
-            loss = F.cross_entropy(model(images[i:i + BATCH]), y[i:i + BATCH])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        return loss.item()
-    return train
+    return our_training(model, ag.optim.RMSprop(model.parameters(), lr=LR, alpha=RHO, eps=EPS), x, y, BATCH)
 
 
 def ours_with_threads(x: np.ndarray, y: np.ndarray, threads: int) -> Callable[[int, int], float]:

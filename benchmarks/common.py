@@ -77,6 +77,24 @@ def time_in_parts(parts: dict[str, Sequence[Callable[[], Any]]], rounds: int, wa
     return out
 
 
+def our_training(model: Any, optimizer: Any, x: np.ndarray, y: np.ndarray,
+                 batch: int) -> Callable[..., float]:
+    """``train(start, stop)``: autograd-lite's plain loop (forward, cross-entropy, backward, step) over
+    the images ``x[start:stop]`` in batches; returns the last batch's loss. Both epoch benchmarks use it."""
+    import autograd_lite as ag
+    from autograd_lite import functional as F
+    images = ag.as_tensor(x)  # no copy, as torch.from_numpy; a slice of it is a view, as in PyTorch
+
+    def train(start: int, stop: int, batch: int = batch) -> float:
+        for i in range(start, stop, batch):
+            loss = F.cross_entropy(model(images[i:i + batch]), y[i:i + batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return loss.item()
+    return train
+
+
 def epoch_in_slices(train: Callable[[int, int], Any], n: int, batch: int, slices: int) -> list[Callable[[], Any]]:
     """One epoch over n examples as ``slices`` calls of ``train(start, stop)``, each a run of whole batches
     (the parts ``time_in_parts`` interleaves)."""
