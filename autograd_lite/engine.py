@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
 import itertools
 import sys
 import threading
@@ -30,7 +31,7 @@ from . import anomaly_text
 __all__ = [
     "Node", "Op", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
     "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
-    "run_on_float64", "named_constant", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
+    "run_on_float64", "sum_to", "named_constant", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
 ]
 
 
@@ -405,7 +406,7 @@ class Op:
         except (ZeroDivisionError, OverflowError):
             gxs = run_on_float64(self.backward, g, y, *xs)
         if sum_to_inputs and self.broadcasts:
-            gxs = [gx if gx is None or np.shape(gx) == np.shape(x) else _sum_to(gx, np.shape(x))
+            gxs = [gx if gx is None or np.shape(gx) == np.shape(x) else sum_to(gx, np.shape(x))
                    for gx, x in zip(gxs, xs)]
         return tuple(gxs)
 
@@ -469,7 +470,6 @@ class Op:
 
 def _needs_settings(cls: type) -> bool:
     """Whether an op class must be given settings to be made (``Sum(axis)``)."""
-    import inspect
     try:
         inspect.signature(cls).bind()
     except TypeError:
@@ -692,7 +692,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
             for x, gx in zip(xs, gxs):
                 if gx is not None and x.requires_grad:
                     if sums_to_input and gx.shape != x.data.shape:
-                        gx = _sum_to(gx, x.data.shape)
+                        gx = sum_to(gx, x.data.shape)
                     x_op = x._op
                     if x_op is None:
                         so_far = get_leaf(x)
@@ -863,7 +863,7 @@ def _check_unchanged(op: Op, y: Node, xs: Sequence[Node]) -> None:
     """Refuse to run ``op``'s backward if a tensor it reads was changed in place after it was recorded."""
     saves = op.saves
     names = anomaly_text.input_names(op, len(xs))
-    candidates = [(f"its output", y)] if saves is None or "y" in saves else []
+    candidates = [("its output", y)] if saves is None or "y" in saves else []
     candidates += [(f"its input {name}", x) for name, x in zip(names, xs) if saves is None or name in saves]
     for what, x in candidates:
         if getattr(x, "_version", 0) > op.seq:  # a Value's floats cannot change in place: no _version
@@ -891,11 +891,10 @@ _SOLE_REFERENCE_COUNT = _refcount_of_popped_local()
 
 
 def _refcount_of_listed_loop_variable() -> int:
-    """What ``sys.getrefcount`` says of an object held only by a list and a ``for`` loop's variable."""
+    """What ``sys.getrefcount`` says of an object held only by a list and a local (a ``for`` loop's variable)."""
     held = [object()]
-    for item in held:
-        return sys.getrefcount(item)
-    return 0
+    item = held[0]
+    return sys.getrefcount(item)
 
 
 _HELD_ONLY_BY_THE_LIST = _refcount_of_listed_loop_variable()
@@ -928,7 +927,9 @@ def use_unbroadcast(op_class: type) -> None:
     _unbroadcast[:] = [op_class]
 
 
-def _sum_to(g: Any, shape: tuple[int, ...]) -> Any:
+def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
+    """``g`` summed over the axes broadcasting added or stretched, back to ``shape``: the one unbroadcast
+    step of backward (raw data in, raw data out; a node in, a node out)."""
     return _unbroadcast[0](shape).apply(g)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.engine import Node, backward_order
+from autograd_lite.engine import Node, backward_order, sum_to
 
 from .formatting import Lines, values
 from .graph import Graph, holds_values, local_derivative, local_statement, walk, wrap
@@ -178,7 +178,6 @@ def steps_of(graph: Graph) -> list[Step]:
             continue
         data = [x.data for x in op.input_nodes]
         as_computed = op.input_grads(g, node.data, data, sum_to_inputs=False)
-        summed_back = op.input_grads(g, node.data, data) if op.broadcasts else as_computed  # the engine's sums
         for arg, (x, gx) in enumerate(zip(op.input_nodes, as_computed)):
             if gx is None or not x.requires_grad:
                 continue
@@ -190,7 +189,7 @@ def steps_of(graph: Graph) -> list[Step]:
                 steps.append(Step(**chain, derivative=local_statement(graph, i, arg), local=None, product=gx,
                                   gradient=None, accumulates=False, broadcast_to=tuple(node.shape)))
                 axes = broadcast_axes(tuple(x.shape), tuple(node.shape))
-                summed = summed_back[arg]
+                summed = sum_to(gx, x.shape)  # the engine's own unbroadcast step
                 grads[j] = summed if before is None else before + summed
                 steps.append(Step(**{**chain, "upstream": gx}, derivative=axes_text(axes), local=None,
                                   product=summed, gradient=grads[j], accumulates=before is not None,

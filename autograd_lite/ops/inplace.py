@@ -27,12 +27,15 @@ def _records(tensor: Any, other: Any = None) -> bool:
     return tensor.requires_grad or (isinstance(other, Node) and other.requires_grad)
 
 
-def _refuse(tensor: Any, what: str) -> RuntimeError:
+def _refuse_if_recorded(tensor: Any, what: str, other: Any = None) -> None:
+    """Raise where PyTorch would record the change (see the module's docstring for why we do not)."""
+    if not _records(tensor, other):
+        return
     if tensor.is_leaf and tensor.requires_grad:
-        return RuntimeError(
+        raise RuntimeError(
             f"{what}: a leaf Tensor that requires grad is being changed in place; do it inside "
             f"`with ag.no_grad():` (as an optimizer does), or use the out-of-place form")
-    return RuntimeError(
+    raise RuntimeError(
         f"{what}: in-place changes to a tensor that is part of a graph (or with an operand that requires grad) "
         f"are not recorded here, unlike PyTorch: the graph points at tensor objects, so rewriting one in "
         f"place would change what earlier ops see. Use the out-of-place form (x = x + y)")
@@ -69,30 +72,25 @@ class InPlaceMethods:
         >>> Tensor([1.0, 2.0]).add_(1)
         Tensor([2., 3.])
         """
-        if _records(self, other):
-            raise _refuse(self, "add_")
+        _refuse_if_recorded(self, "add_", other)
         return _write(self, "add_", np.add, other if alpha == 1 else raw(other) * alpha)
 
     def sub_(self, other: Any, *, alpha: float = 1) -> Any:
-        if _records(self, other):
-            raise _refuse(self, "sub_")
+        _refuse_if_recorded(self, "sub_", other)
         return _write(self, "sub_", np.subtract, other if alpha == 1 else raw(other) * alpha)
 
     def mul_(self, other: Any) -> Any:
-        if _records(self, other):
-            raise _refuse(self, "mul_")
+        _refuse_if_recorded(self, "mul_", other)
         return _write(self, "mul_", np.multiply, other)
 
     def div_(self, other: Any) -> Any:
-        if _records(self, other):
-            raise _refuse(self, "div_")
+        _refuse_if_recorded(self, "div_", other)
         return _write(self, "div_", np.true_divide, other)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Any:  # noqa: A002 (PyTorch's names)
         if min is None and max is None:
             raise ArgumentError("clamp_: give at least one of min and max")
-        if _records(self):
-            raise _refuse(self, "clamp_")
+        _refuse_if_recorded(self, "clamp_")
         low = -np.inf if min is None else min
         high = np.inf if max is None else max
         return _write(self, "clamp_", np.clip, low, high)
@@ -101,8 +99,7 @@ class InPlaceMethods:
 
     def copy_(self, src: Any) -> Any:
         """Copy ``src``'s values (broadcast to this tensor's shape, cast to its dtype) into this tensor."""
-        if _records(self, src):
-            raise _refuse(self, "copy_")
+        _refuse_if_recorded(self, "copy_", src)
         source = np.asarray(raw(src))
         try:
             np.copyto(self.data, source, casting="unsafe")  # copy_ casts as PyTorch's does
@@ -113,8 +110,7 @@ class InPlaceMethods:
         return self
 
     def fill_(self, value: Any) -> Any:
-        if _records(self, value):
-            raise _refuse(self, "fill_")
+        _refuse_if_recorded(self, "fill_", value)
         self.data.fill(raw(value))
         self._bump_version()
         return self
@@ -125,8 +121,7 @@ class InPlaceMethods:
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[index] = value`` writes into ``x``'s array (indices as in ``x[index]``)."""
         from .indexing import normalize_index
-        if _records(self, value):
-            raise _refuse(self, "x[index] = value")
+        _refuse_if_recorded(self, "x[index] = value", value)
         self.data[normalize_index(index)] = raw(value)
         self._bump_version()
 
