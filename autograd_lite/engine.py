@@ -31,7 +31,7 @@ from . import anomaly_text
 __all__ = [
     "Node", "Op", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
     "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
-    "run_on_float64", "sum_to", "named_constant", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
+    "run_on_float64", "sum_to", "named_constant", "RemovableHandle", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
 ]
 
 
@@ -531,7 +531,7 @@ class Node:
     # Subclasses implement the NodeKind protocol below (Value and Tensor do).
 
     def _run_hooks(self, g: Any, create_graph: bool) -> Any:
-        for fn in list(self._hooks):
+        for fn in list(self._hooks.values()):
             replaced = fn(g if create_graph else self._wrap_grad(g))
             if replaced is not None:
                 g = self._check_grad(replaced if create_graph else raw(replaced), "hook")
@@ -553,7 +553,7 @@ class Node:
             raise RuntimeError("retain_grad: this node does not require grad, so no gradient will reach it")
         self._retains_grad = True
 
-    def register_hook(self, fn: Callable[[Any], Any]) -> "_HookHandle":
+    def register_hook(self, fn: Callable[[Any], Any]) -> "RemovableHandle":
         """Call ``fn(grad)`` when the gradient for this node is complete.
 
         If ``fn`` returns something other than ``None``, that replaces the
@@ -569,9 +569,8 @@ class Node:
         if not self.requires_grad:
             raise RuntimeError("register_hook: this node does not require grad, so no gradient will reach it")
         if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(fn)
-        return _HookHandle(self._hooks, fn)
+            self._hooks = {}
+        return RemovableHandle.add(self._hooks, fn)
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
@@ -587,15 +586,25 @@ class Node:
         backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
 
 
-class _HookHandle:
-    """What ``register_hook`` returns; ``remove()`` detaches the hook."""
+class RemovableHandle:
+    """What ``register_hook`` (and a module's ``register_forward_hook``) return: ``remove()`` detaches the hook.
 
-    def __init__(self, hooks: list, fn: Callable) -> None:
-        self._hooks, self._fn = hooks, fn
+    Hooks are kept in a dict by handle number, in the order they were added, so the
+    same function registered twice is two hooks, and removing one leaves the other.
+    """
+    _numbers = itertools.count()
+
+    def __init__(self, hooks: dict, number: int) -> None:
+        self._hooks, self.id = hooks, number
+
+    @classmethod
+    def add(cls, hooks: dict, fn: Callable) -> "RemovableHandle":
+        number = next(cls._numbers)
+        hooks[number] = fn
+        return cls(hooks, number)
 
     def remove(self) -> None:
-        if self._fn in self._hooks:
-            self._hooks.remove(self._fn)
+        self._hooks.pop(self.id, None)
 
 
 _FREED = ("backward: trying to go through the graph a second time, but its saved values were freed by "

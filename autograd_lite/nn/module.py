@@ -1,12 +1,12 @@
 """``Module`` and ``Parameter``: PyTorch's way of bundling weights with the code that uses them."""
 from __future__ import annotations
 
-import itertools
 from typing import Any, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
 from .. import engine
+from ..engine import RemovableHandle
 from ..tensor import Tensor
 
 __all__ = ["Parameter", "UninitializedParameter", "Module", "StateDictError", "IncompatibleKeys", "RemovableHandle"]
@@ -72,17 +72,6 @@ class IncompatibleKeys(NamedTuple):
     """What ``load_state_dict(..., strict=False)`` skipped (PyTorch's ``_IncompatibleKeys``)."""
     missing_keys: list[str]
     unexpected_keys: list[str]
-
-
-class RemovableHandle:
-    """What ``register_forward_hook`` and ``register_forward_pre_hook`` return: ``remove()`` detaches the hook."""
-    _ids = itertools.count()
-
-    def __init__(self, hooks: dict) -> None:
-        self._hooks, self.id = hooks, next(RemovableHandle._ids)
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
 
 
 class Module:
@@ -156,9 +145,7 @@ class Module:
         if not callable(hook):
             raise TypeError(f"register_forward_hook: expected a function, got {type(hook).__name__}")
         hooks = vars(self).setdefault("_forward_hooks", {"pre": {}, "post": {}})
-        handle = RemovableHandle(hooks[kind])
-        hooks[kind][handle.id] = hook
-        return handle
+        return RemovableHandle.add(hooks[kind], hook)
 
     # -- finding parameters and submodules ----------------------------------
     def _named_members(self) -> Iterator[tuple[str, Any]]:
