@@ -45,7 +45,7 @@ def bad_text(x: Any) -> str:
 
 def origin(x: Any) -> str:
     """Where an input came from: a leaf, or the op (and line) that made it."""
-    op = x._op
+    op = x.grad_fn
     if op is None:
         return "a leaf" if x.requires_grad else "a constant"
     where = getattr(op, "created_at", None)

@@ -29,7 +29,7 @@ import numpy as np
 from . import anomaly_text
 
 __all__ = [
-    "Node", "Op", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
+    "Node", "Op", "GradFn", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
     "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
     "run_on_float64", "sum_to", "named_constant", "RemovableHandle", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
 ]
@@ -70,6 +70,7 @@ class _ThreadState(threading.local):
     """
     grad_enabled = True
     module_scope: "ModuleScope | None" = None
+    backward_node: "Node | None" = None  # the node whose op's backward runs now, for Op.needs_input_grad
 
 
 _thread = _ThreadState()
@@ -168,7 +169,7 @@ def detect_anomaly(func: Callable | None = None) -> Any:
     >>> with detect_anomaly():
     ...     Tensor([0.0], requires_grad=True).log()
     Traceback (most recent call last):
-    AnomalyError: detect_anomaly: 'log' produced -inf in forward, called at ...
+    autograd_lite.engine.AnomalyError: detect_anomaly: 'log' produced -inf in forward, called at ...
     """
     switch = _Switch("anomaly", True, _Mode)
     return switch if func is None else switch(func)
@@ -258,14 +259,23 @@ class Op:
     everything is checked. A class without a docstring gets one made from its
     derivative statements.
 
-    An op instance records one call: make a new one for every application
-    (checking for reuse would cost every op call, so it is not checked).
+    What a call records (its inputs, its place in the op sequence, the
+    module that made it) is kept on the result node, not on the op: an op
+    holds only its settings. An op class without settings (no slots of its
+    own) therefore has one shared instance, :meth:`shared`, and a recorded
+    ``a * b`` costs one object (the result) rather than two; Python's cyclic
+    garbage collector walks every such object again and again while a graph
+    grows (measured on micrograd's demo as micrograd writes it: the
+    collector's share of a step fell from 34% to XX%). An op with settings
+    is made per call (``Sum(axis=1)``); it may keep what its forward
+    computed for its backward (and drop it in :meth:`release`).
+
+    ``self.needs_input_grad(i)`` tells a backward whether input ``i`` wants
+    a gradient (PyTorch's ``ctx.needs_input_grad``), so a costly unused one
+    can be skipped.
     """
 
-    # The inputs live in slots of their own, not in a tuple: a graph then costs one object
-    # fewer per op for Python's cyclic garbage collector to walk (measured: the collector's
-    # share of micrograd's demo falls from about 40% to under 20%).
-    __slots__ = ("_x0", "_x1", "_more", "_released", "seq", "scope", "created_at")
+    __slots__ = ()
     name = "op"
     symbol: str | None = None
     arg_names: tuple[str, ...] = ("x",)
@@ -294,9 +304,28 @@ class Op:
         if unknown and names:
             raise TypeError(f"op {cls.__name__}: saves= names {sorted(unknown)}, which are not among its "
                             f"inputs {cls.arg_names} or 'y'")
+        # Told per backward which node it differentiates (needs_input_grad reads it): only ops that ask.
+        cls.reads_input_flags = _mentions(cls.backward.__code__, "needs_input_grad")
+        cls.drops_on_release = cls.release is not Op.release
         if cls.__doc__ is None and derivatives is not None:
             cls.__doc__ = f"{cls.name}.   " + ",  ".join(cls().describe_derivatives()) \
                 if not _needs_settings(cls) else f"{cls.name}: " + ",  ".join(cls.derivatives)
+
+    @classmethod
+    def shared(cls) -> "Op":
+        """The one instance of an op class without settings, shared by every call (``Mul.shared()(a, b)``).
+
+        Refused for a class with slots or a ``__dict__``: its instances may hold
+        settings or what a forward computed, which calls must not share.
+        """
+        instance = cls.__dict__.get("_shared_instance")
+        if instance is None:
+            instance = cls()
+            if hasattr(instance, "__dict__") or any(k.__dict__.get("__slots__", ()) for k in cls.__mro__):
+                raise TypeError(f"op {cls.__name__} keeps state of its own (slots or a __dict__), so "
+                                f"one instance cannot be shared by every call; make one per call")
+            cls._shared_instance = instance
+        return instance
 
     def forward(self, *data: Any) -> Any:
         raise NotImplementedError
@@ -358,24 +387,27 @@ class Op:
         except (ValueError, IndexError, TypeError) as error:
             raise self.explain_error(inputs, error) from error
         if wants_grad and _thread.grad_enabled:  # under no_grad nothing is recorded, not even the inputs
-            if len(inputs) == 2:
-                self._x0, self._x1 = inputs
-                self._more = None
-            elif len(inputs) == 1:
-                self._x0, self._x1, self._more = inputs[0], _UNARY, None
-            else:
-                self._more = inputs
-            self._released = False
-            self.seq = next(_op_sequence)
-            self.scope = _thread.module_scope
             result = kind._from_op(out, self)
+            # What this call recorded lives on its result (see the class docstring): the inputs in
+            # slots of their own (a tuple would be one more object for the collector), its number.
+            if len(inputs) == 2:
+                result._x0, result._x1 = inputs
+                result._more = None
+            elif len(inputs) == 1:
+                result._x0, result._x1, result._more = inputs[0], _UNARY, None
+            else:
+                result._more = tuple(inputs)
+            result._released = False
+            result._seq = next(_op_sequence)
+            result._scope = _thread.module_scope
         else:
             result = kind._from_op(out, None)
         if _Mode.anomaly:
             if result._op is not None:
-                self.created_at = anomaly_text.user_frame()
+                result._created_at = anomaly_text.user_frame()
             if not anomaly_text.all_finite(out):
-                raise AnomalyError(anomaly_text.forward_anomaly(self, inputs, out))
+                made = GradFn(result) if result._op is not None else self  # a recorded call knows its module
+                raise AnomalyError(anomaly_text.forward_anomaly(made, inputs, out))
         return result
 
     def apply(self, *xs: Any) -> Any:
@@ -412,14 +444,18 @@ class Op:
 
     def needs_input_grad(self, i: int) -> bool:
         """Whether input ``i`` wants a gradient, so backward can skip a costly unused one
-        (``ctx.needs_input_grad`` in PyTorch). True when unknown (an op run by ``apply`` on raw data)."""
-        try:  # not getattr(): this runs in the backward of every product
-            more = self._more
-        except AttributeError:
+        (``ctx.needs_input_grad`` in PyTorch). True when unknown (a backward called by hand).
+
+        The engine tells an op which node it is differentiating (a per-thread slot, since one
+        op instance may serve every call), and only ops whose backward asks are told.
+        """
+        node = _thread.backward_node
+        if node is None:
             return True
+        more = node._more
         if more is not None:
             return more[i].requires_grad
-        return (self._x0 if i == 0 else self._x1).requires_grad
+        return (node._x0 if i == 0 else node._x1).requires_grad
 
     def explain_error(self, nodes: Sequence["Node"], error: Exception) -> Exception:
         """The error to raise when ``forward`` fails: it names the op and the input shapes."""
@@ -436,36 +472,106 @@ class Op:
             return error
 
     def release(self) -> None:
-        """Mark the op as run by a backward without ``retain_graph``: it cannot run again.
+        """Drop what this op kept from its forward for its backward, once a backward without
+        ``retain_graph`` has run it (only ops with settings, made per call, keep anything).
 
-        The inputs stay reachable through :attr:`input_nodes`, so the graph can
-        still be drawn (as PyTorch's can after ``backward()``); the memory goes
-        when backward frees the values of intermediate results nobody holds
-        (``_free_intermediate_values``). Ops that keep arrays of their own drop them here.
+        The graph's structure stays, so it can still be drawn (as PyTorch's can after
+        ``backward()``); the memory of intermediate results goes when backward frees the
+        values nobody holds (``_free_intermediate_values``).
         """
-        self._released = True
+
+
+class GradFn:
+    """What made a node (its ``grad_fn``): the op, and what that call recorded.
+
+    Each call's inputs, number and module are kept on its result, so that an op
+    without settings can be one shared instance; this view puts them back together
+    for readers of the graph (drawings, explainers, tests). Anything else is the op's:
+    ``grad_fn.name``, ``grad_fn.label()``, ``grad_fn.describe_derivatives()``.
+
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 3
+    >>> y.grad_fn.name, y.grad_fn.inputs[0] is x
+    ('mul', True)
+    """
+    __slots__ = ("op", "node")
+
+    def __init__(self, node: "Node") -> None:
+        self.op, self.node = node._op, node
+
+    def __getattr__(self, name: str) -> Any:  # called only for names GradFn itself lacks
+        if name in GradFn.__slots__:  # unset (a copy being made): not the op's to answer
+            raise AttributeError(name)
+        return getattr(self.op, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GradFn) and other.node is self.node
+
+    def __hash__(self) -> int:
+        return id(self.node)
+
+    def __repr__(self) -> str:
+        return f"<grad_fn {self.op.name}>"
+
+    def backward(self, g: Any, y: Any, *xs: Any) -> tuple[Any, ...]:
+        """The op's backward for this call, told which of its inputs want a gradient."""
+        return self._told(self.op.backward, g, y, *xs)
+
+    def input_grads(self, g: Any, y: Any, xs: Sequence[Any], sum_to_inputs: bool = True) -> tuple[Any, ...]:
+        """:meth:`Op.input_grads` for this call, told which of its inputs want a gradient."""
+        return self._told(self.op.input_grads, g, y, xs, sum_to_inputs)
+
+    def _told(self, method: Callable[..., Any], *args: Any) -> Any:
+        saved, _thread.backward_node = _thread.backward_node, self.node
+        try:
+            return method(*args)
+        finally:
+            _thread.backward_node = saved
 
     @property
-    def released(self) -> bool:
-        """True once ``release`` ran (or for an op that was never recorded)."""
-        return getattr(self, "_released", True)
+    def input_nodes(self) -> tuple["Node", ...]:
+        """The nodes the op was applied to, in argument order, before and after backward."""
+        return _inputs_of(self.node)
 
     @property
     def inputs(self) -> tuple["Node", ...] | None:
         """The input nodes while the op can still run backward; ``None`` once released."""
-        return None if self.released else self.input_nodes
+        return None if self.released else _inputs_of(self.node)
 
     @property
-    def input_nodes(self) -> tuple["Node", ...]:
-        """The nodes this op was applied to, in argument order, before and after backward
-        (``()`` for an op that was never recorded). For drawing and walking a graph."""
-        try:
-            more = self._more
-        except AttributeError:
-            return ()
-        if more is not None:
-            return more
-        return (self._x0,) if self._x1 is _UNARY else (self._x0, self._x1)
+    def released(self) -> bool:
+        """True once a backward without ``retain_graph`` ran it: it cannot run again."""
+        return self.node._released
+
+    @property
+    def seq(self) -> int:
+        """Its number in the order ops were recorded (backward runs the newest first)."""
+        return self.node._seq
+
+    @property
+    def scope(self) -> "ModuleScope | None":
+        """The module call whose ``forward`` recorded it (``None`` outside every module)."""
+        return self.node._scope
+
+    @property
+    def created_at(self) -> str | None:
+        """``file.py:12`` of the user's line that recorded it, under :func:`detect_anomaly`."""
+        return getattr(self.node, "_created_at", None)
+
+
+def _inputs_of(node: "Node") -> tuple["Node", ...]:
+    """The input nodes of the op that made ``node`` (``()`` for a leaf)."""
+    if node._op is None:
+        return ()
+    more = node._more
+    if more is not None:
+        return more
+    return (node._x0,) if node._x1 is _UNARY else (node._x0, node._x1)
+
+
+def _mentions(code: Any, name: str) -> bool:
+    """Whether a function's code, or code nested in it (a generator expression, a lambda), uses ``name``."""
+    return name in code.co_names or any(_mentions(c, name) for c in code.co_consts if inspect.iscode(c))
 
 
 def _needs_settings(cls: type) -> bool:
@@ -522,7 +628,11 @@ class NodeKind(Protocol):
 class Node:
     """What ``Value`` and ``Tensor`` share: data, gradient, and the op that made them."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_hooks", "_retains_grad", "__weakref__")
+    # A recorded result also keeps what its op's call recorded: its inputs (_x0, _x1, or _more for
+    # three or more), its number in the op sequence, the module call that made it, whether a
+    # backward has run its op, and under detect_anomaly the user's line (see Op's docstring).
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_hooks", "_retains_grad", "__weakref__",
+                 "_x0", "_x1", "_more", "_seq", "_scope", "_released", "_created_at")
     _graph_kind: type  # the class op results are made of (set by subclasses)
     _broadcasts = True  # whether ops on this kind can broadcast (a Value's floats never do)
     _retain_graph_by_default = False
@@ -538,9 +648,9 @@ class Node:
         return g
 
     @property
-    def grad_fn(self) -> Op | None:
-        """The op that produced this node (``None`` for leaves)."""
-        return self._op
+    def grad_fn(self) -> GradFn | None:
+        """What produced this node: its op and inputs (``None`` for leaves)."""
+        return None if self._op is None else GradFn(self)
 
     @property
     def is_leaf(self) -> bool:
@@ -633,9 +743,8 @@ def topological_order(roots: Iterable[Node]) -> list[Node]:
             continue
         visit(key)
         push((node, True))
-        op = node._op
-        if op is not None:  # a released op keeps its inputs: the order can be read after backward too
-            for x in reversed(op.input_nodes):
+        if node._op is not None:  # a released op keeps its inputs: the order can be read after backward too
+            for x in reversed(_inputs_of(node)):
                 if x.requires_grad and id(x) not in visited:
                     push((x, False))
     return order
@@ -647,7 +756,7 @@ def backward_order(roots: Iterable[Node]) -> list[Node]:
     For explainers that replay backward step by step (``viz.steps``).
     """
     made_by_ops = [node for node in topological_order(roots) if node._op is not None]
-    return sorted(made_by_ops, key=lambda node: node._op.seq, reverse=True)
+    return sorted(made_by_ops, key=lambda node: node._seq, reverse=True)
 
 
 def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
@@ -693,6 +802,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     # path routes every gradient: to a leaf's sum, or to the pending sum of an op's result.
     xs, gxs = roots, [r._root_grad(g, create_graph) for r, g in zip(roots, gradients)]
     sums_to_input = False
+    state = _thread
     with _gc_paused(), _Switch("grad_enabled", create_graph):  # this thread's switch only
         # The loop runs once per node: the dictionaries' methods are bound once.
         pop_pending, get_pending, pop_waiting = pending.pop, pending.get, waiting.pop
@@ -702,12 +812,11 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                 if gx is not None and x.requires_grad:
                     if sums_to_input and gx.shape != x.data.shape:
                         gx = sum_to(gx, x.data.shape)
-                    x_op = x._op
-                    if x_op is None:
+                    if x._op is None:
                         so_far = get_leaf(x)
                         leaves[x] = gx if so_far is None else so_far + gx
                     else:
-                        x_seq = x_op.seq
+                        x_seq = x._seq
                         so_far = get_pending(x_seq)
                         if so_far is None:
                             pending[x_seq] = gx
@@ -727,20 +836,23 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                     capture[id(node)] = g
             elif node._retains_grad:
                 node._accumulate_grad(g, create_graph, sole_reference=False)
-            op = node._op
-            if op._released:
+            if node._released:
                 raise RuntimeError(_FREED)
-            xs = op._more
-            if xs is None:  # op.input_nodes, inlined: this runs once per node
-                x0, x1 = op._x0, op._x1
+            op = node._op
+            xs = node._more
+            if xs is None:  # _inputs_of(node), inlined: this runs once per node
+                x0, x1 = node._x0, node._x1
                 if x1 is _UNARY:
                     xs, data = (x0,), (x0.data,)
                 else:
                     xs, data = (x0, x1), (x0.data, x1.data)
             else:
                 data = [x.data for x in xs]
-            if op.seq < latest_change:
+            if seq < latest_change:
                 _check_unchanged(op, node, xs)
+            told = op.reads_input_flags
+            if told:
+                state.backward_node = node
             if create_graph:
                 gxs = op.backward(g, node, *xs)
             else:
@@ -748,13 +860,17 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                     gxs = op.backward(g, node.data, *data)
                 except (ZeroDivisionError, OverflowError):  # a Value's floats: redo as numpy would
                     gxs = run_on_float64(op.backward, g, node.data, *data)
+            if told:
+                state.backward_node = None
             if anomaly:
-                _check_finite(op, xs, gxs)
+                _check_finite(node, xs, gxs)
             sums_to_input = op.broadcasts and broadcasting_kind
             if not retain_graph:
-                op.release()
+                node._released = True
+                if op.drops_on_release:
+                    op.release()
                 ran.append(node)
-        gxs = gx = so_far = node = x = x0 = x1 = xs = data = None  # the loop's last values: not references that keep them alive or shared
+        gxs = gx = so_far = node = x = x0 = x1 = xs = data = op = None  # the loop's last values: not references that keep them alive or shared
         for leaf in list(leaves):
             g = leaves.pop(leaf)
             if leaf._hooks:
@@ -861,11 +977,11 @@ def _freed_values(data: np.ndarray) -> FreedValues:
     return freed
 
 
-def _check_finite(op: Op, xs: Sequence[Node], gxs: Sequence[Any]) -> None:
+def _check_finite(node: Node, xs: Sequence[Node], gxs: Sequence[Any]) -> None:
     """Anomaly mode: raise at the first input gradient holding a NaN or inf."""
     for i, (x, gx) in enumerate(zip(xs, gxs)):
         if gx is not None and x.requires_grad and not anomaly_text.all_finite(gx):
-            raise AnomalyError(anomaly_text.backward_anomaly(op, xs, i, gx))
+            raise AnomalyError(anomaly_text.backward_anomaly(GradFn(node), xs, i, gx))
 
 
 def _check_unchanged(op: Op, y: Node, xs: Sequence[Node]) -> None:
@@ -875,8 +991,8 @@ def _check_unchanged(op: Op, y: Node, xs: Sequence[Node]) -> None:
     candidates = [("its output", y)] if saves is None or "y" in saves else []
     candidates += [(f"its input {name}", x) for name, x in zip(names, xs) if saves is None or name in saves]
     for what, x in candidates:
-        if getattr(x, "_version", 0) > op.seq:  # a Value's floats cannot change in place: no _version
-            where = getattr(op, "created_at", None)
+        if getattr(x, "_version", 0) > y._seq:  # a Value's floats cannot change in place: no _version
+            where = getattr(y, "_created_at", None)
             raise RuntimeError(
                 f"backward: one of the tensors needed to compute gradients was changed in place after it was "
                 f"used: {what} (shape {x.shape}) of '{op.name}'{' created at ' + where if where else ''} "

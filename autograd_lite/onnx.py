@@ -239,7 +239,7 @@ def export(model: Any, example_input: Any, path: str | os.PathLike, input_names:
         translate = TRANSLATIONS.get(op.name)
         if translate is None:
             where = op.scope.qualified_name() if getattr(op, "scope", None) is not None else "the model"
-            raise ExportError(f"onnx.export: the op '{op.name}' ({type(op).__name__}, recorded in {where}) has no "
+            raise ExportError(f"onnx.export: the op '{op.name}' ({type(op.op).__name__}, recorded in {where}) has no "
                               f"ONNX translation; ops that can be exported: {', '.join(sorted(TRANSLATIONS))}")
         names[id(node)] = translate(graph, op, [names[id(x)] for x in op.inputs], list(op.inputs))
     for y, name in zip(outputs, output_names):  # each output under its own name, even when it is an input

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
-from autograd_lite import creation, dtypes, linalg, losses, random, transforms
-from autograd_lite.ops import casts, einsum, gather_scatter, padding, reorder
+from autograd_lite import creation, dtypes, engine, linalg, losses, random, transforms, value
+from autograd_lite.nn import module
+from autograd_lite.ops import activations, arithmetic, casts, einsum, elementwise, gather_scatter, padding, reductions, reorder
 
 
 @pytest.fixture(autouse=True)
@@ -16,11 +17,12 @@ def unseeded():
     random._State.generator, random._State.seed = saved
 
 
-MODULES = [creation, dtypes, random, transforms, linalg, losses, einsum, gather_scatter, padding, reorder]
+MODULES = [creation, dtypes, random, transforms, linalg, losses, einsum, gather_scatter, padding, reorder,
+           engine, value, module, activations, arithmetic, elementwise, reductions]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_examples_run(module):
-    result = doctest.testmod(module, extraglobs={"ag": ag, "np": np, "Tensor": ag.Tensor},
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(module, extraglobs={"ag": ag, "np": np, "Tensor": ag.Tensor, "Value": ag.Value},
+                             optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

@@ -303,3 +303,37 @@ def test_detect_anomaly_as_decorator_and_off_afterwards():
 def test_detect_anomaly_works_for_values():
     with ag.detect_anomaly(), pytest.raises(ag.AnomalyError, match="'div' produced inf"):
         Value(1.0) / 0
+
+
+# -- what a recorded op costs: one object, the result ----------------------------------------------------------
+
+def test_an_op_without_settings_is_one_shared_instance_and_its_calls_are_told_apart_by_their_results():
+    a, b, c = Value(2.0), Value(3.0), Value(4.0)
+    first, second = a * b, b * c
+    assert first.grad_fn.op is second.grad_fn.op  # one Mul for every product...
+    assert first.grad_fn.inputs == (a, b) and second.grad_fn.inputs == (b, c)  # ...each call's inputs on its result
+    assert first.grad_fn != second.grad_fn and first.grad_fn == first.grad_fn
+
+
+def test_a_recorded_product_adds_one_object_for_the_garbage_collector_to_walk():
+    x = Value(0.5)
+    gc.collect()
+    before = len(gc.get_objects())
+    nodes = [x * 1.5 for _ in range(2000)]  # a result, and a constant for 1.5 (one more object each)
+    per_op = (len(gc.get_objects()) - before) / len(nodes)
+    assert per_op < 2.2, per_op  # result + constant; an op object per call would make it 3
+
+
+def test_sharing_is_refused_for_an_op_that_keeps_settings():
+    with pytest.raises(TypeError, match="keeps state of its own"):
+        ag.ops.Sum.shared()
+
+
+def test_a_shared_op_still_skips_the_gradient_of_an_input_that_needs_none():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * Tensor([3.0, 4.0])  # the constant needs no gradient: Mul's backward computes only x's
+    g = np.ones(2)
+    assert y.grad_fn.backward(g, y.data, x.data, np.array([3.0, 4.0]))[1] is None
+    assert ag.ops.Mul.shared().backward(g, y.data, x.data, np.array([3.0, 4.0]))[1] is not None  # not told: both
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 4.0]

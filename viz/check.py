@@ -26,10 +26,11 @@ def local_errors(graph: Graph, positions: Iterable[int]) -> dict[int, float]:
 
 def op_error(node: Node, samples: int = 16, eps: float = 1e-6) -> float:
     """max |analytic - numeric| / max(|analytic|, |numeric|, 1e-3) over up to ``samples`` entries per input."""
-    op = copy.copy(node.grad_fn)  # some ops keep what forward computed for backward; leave the graph's op as it was
+    inputs = node.grad_fn.input_nodes
+    op = copy.copy(node.grad_fn.op)  # some ops keep what forward computed for backward; leave the graph's op as it was
     scalar = isinstance(node, Value)
     xs = [x.data if not x.requires_grad else float(x.data) if scalar else np.array(x.data, dtype=np.float64)
-          for x in op.input_nodes]
+          for x in inputs]
     rng = np.random.default_rng(0)
     y = op.forward(*xs)
     weights = 1.0 if scalar else rng.standard_normal(np.shape(y))  # checks every entry of the vector-Jacobian product
@@ -45,7 +46,7 @@ def op_error(node: Node, samples: int = 16, eps: float = 1e-6) -> float:
         return float(np.sum(weights * op.forward(*moved)))
 
     worst = 0.0
-    for k, (x, g) in enumerate(zip(op.input_nodes, grads)):
+    for k, (x, g) in enumerate(zip(inputs, grads)):
         if g is None or not x.requires_grad:
             continue
         g = np.asarray(g, dtype=np.float64)

@@ -292,28 +292,33 @@ class ArithmeticOperators:
     """``+ - * / ** % //`` and unary ``-`` as recorded ops: written once for ``Value`` and ``Tensor``."""
     __slots__ = ()
 
-    def __add__(self, other): return Add()(self, other)
-    def __radd__(self, other): return Add()(other, self)
-    def __sub__(self, other): return Sub()(self, other)
-    def __rsub__(self, other): return Sub()(other, self)
-    def __mul__(self, other): return Mul()(self, other)
-    def __rmul__(self, other): return Mul()(other, self)
-    def __truediv__(self, other): return Div()(self, other)
-    def __rtruediv__(self, other): return Div()(other, self)
-    def __neg__(self): return Neg()(self)
-    def __abs__(self): return Abs()(self)
+    # Each operator calls its op's one shared instance (Op.shared): no op object per call.
+    def __add__(self, other): return _ADD(self, other)
+    def __radd__(self, other): return _ADD(other, self)
+    def __sub__(self, other): return _SUB(self, other)
+    def __rsub__(self, other): return _SUB(other, self)
+    def __mul__(self, other): return _MUL(self, other)
+    def __rmul__(self, other): return _MUL(other, self)
+    def __truediv__(self, other): return _DIV(self, other)
+    def __rtruediv__(self, other): return _DIV(other, self)
+    def __neg__(self): return _NEG(self)
+    def __abs__(self): return _ABS(self)
 
     def __pow__(self, other):
         # A constant exponent is a setting of the op, not an input: the graph shows "**2".
         if isinstance(other, (int, float)) and not isinstance(other, bool):
             return PowConst(other)(self)
-        return Pow()(self, other)
+        return _POW(self, other)
 
-    def __rpow__(self, other): return Pow()(other, self)
-    def __mod__(self, other): return Remainder()(self, other)
-    def __rmod__(self, other): return Remainder()(other, self)
-    def __floordiv__(self, other): return FloorDivide()(self, other)
-    def __rfloordiv__(self, other): return FloorDivide()(other, self)
+    def __rpow__(self, other): return _POW(other, self)
+    def __mod__(self, other): return _REMAINDER(self, other)
+    def __rmod__(self, other): return _REMAINDER(other, self)
+    def __floordiv__(self, other): return _FLOOR_DIVIDE(self, other)
+    def __rfloordiv__(self, other): return _FLOOR_DIVIDE(other, self)
+
+
+_ADD, _SUB, _MUL, _DIV, _NEG, _ABS, _POW, _REMAINDER, _FLOOR_DIVIDE = (
+    op.shared() for op in (Add, Sub, Mul, Div, Neg, Abs, Pow, Remainder, FloorDivide))
 
 
 def _where_not(edge: Any, value: Any) -> Any:

@@ -16,11 +16,11 @@ without its check). Three ways to declare, from the smallest:
       Tan = elementwise("tan", np.tan, math.tan, "1 + tan(x)²", lambda x, y: 1 + y * y, saves=("y",))
 
 * :func:`register` on an :class:`~autograd_lite.engine.Op` class without
-  settings (``Exp()``): the method is ``Exp()(self)``;
+  settings (``Exp()``): the method is ``Exp.shared()(self)``;
 * :func:`register_function` on the public function of an op with settings
   (``leaky_relu(x, negative_slope=0.01)``), which is then the method itself.
 
-Generated methods call the op class directly (``Exp()(self)`` through a
+Generated methods call the op directly (``Exp.shared()(self)`` through a
 closure): no lookup in this registry happens when an op runs.
 """
 from __future__ import annotations
@@ -103,17 +103,23 @@ def on_declare(add: Callable[[Entry], None], remove: Callable[[Entry], None]) ->
 
 
 def _direct_function(op: type[Op], name: str) -> Callable[..., Any]:
-    """``op()(x)`` or ``op()(a, b)`` as a plain function: as direct as a hand-written method."""
+    """``op``'s shared instance (or, for an op that keeps state per call, a fresh one) applied to
+    ``x`` or ``(a, b)``, as a plain function: as direct as a hand-written method."""
+    try:
+        run: Callable[..., Any] = op.shared()
+    except TypeError:  # it keeps what its forward computed: one instance per call
+        def run(*xs: Any) -> Any:
+            return op()(*xs)
     arity = len(op.arg_names)
     if arity == 1:
         def function(x: Any) -> Any:
-            return op()(x)
+            return run(x)
     elif arity == 2:
         def function(a: Any, b: Any) -> Any:  # type: ignore[misc]
-            return op()(a, b)
+            return run(a, b)
     else:
         def function(*xs: Any) -> Any:  # type: ignore[misc]
-            return op()(*xs)
+            return run(*xs)
     function.__name__ = function.__qualname__ = name
     function.__doc__ = op.__doc__
     return function
@@ -124,7 +130,7 @@ def register(op: type[Op] | None = None, *, name: str | None = None, tensor: boo
              samples: Samples = Samples()) -> Any:
     """Declare an op class without settings public; use as ``@register(...)`` above the class.
 
-    The method made is ``op()(self)`` (or ``op()(self, other)``), named ``op.name`` unless ``name`` says otherwise.
+    The method made is ``op.shared()(self)`` (or ``(self, other)``), named ``op.name`` unless ``name`` says otherwise.
     """
     def declare(cls: type[Op]) -> type[Op]:
         public = name or cls.name
