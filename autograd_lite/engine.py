@@ -29,7 +29,7 @@ import numpy as np
 from . import anomaly_text
 
 __all__ = [
-    "Node", "Op", "GradFn", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
+    "Node", "Op", "MultiOutputOp", "Results", "GradFn", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
     "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
     "run_on_float64", "sum_to", "named_constant", "RemovableHandle", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
 ]
@@ -396,7 +396,7 @@ class Op:
             elif len(inputs) == 1:
                 result._x0, result._x1, result._more = inputs[0], _UNARY, None
             else:
-                result._more = tuple(inputs)
+                result._x1, result._more = None, tuple(inputs)  # _x1: not one of several results (MultiOutputOp)
             result._released = False
             result._seq = next(_op_sequence)
             result._scope = _thread.module_scope
@@ -598,6 +598,41 @@ def _as_nodes_of_one_kind(inputs: tuple[Any, ...]) -> tuple[type, tuple["Node", 
     return kind, tuple([x if isinstance(x, Node) else kind._constant(x, inputs) for x in inputs])
 
 
+class MultiOutputOp(Op):
+    """An op with several results (``split``, ``unbind``): one call, one backward for all of them.
+
+    ``forward(*data)`` returns a tuple of arrays; each becomes a result node. ``backward(gs, ys, *xs)``
+    gets one gradient per result, in order (zeros for a result no gradient reached, as PyTorch
+    materializes them), and ``ys``, the results' data as a tuple (under ``create_graph``, the
+    :class:`Results` record holding that tuple as ``.data``). Splitting ``x`` into k pieces this way
+    costs one backward that joins k gradients, rather than k ops each writing its piece into
+    zeros the size of ``x``.
+    """
+    __slots__ = ()
+
+    def __call__(self, *inputs: Any) -> tuple["Node", ...]:  # type: ignore[override]
+        kind, nodes = _as_nodes_of_one_kind(inputs)
+        data = [x.data for x in nodes]
+        try:
+            outs = self.forward(*data) if kind._dtype_rules is None else kind._dtype_rules(self, data)
+        except (ValueError, IndexError, TypeError) as error:
+            raise self.explain_error(nodes, error) from error
+        if not (_thread.grad_enabled and any(x.requires_grad for x in nodes)):
+            return tuple(kind._from_op(out, None) for out in outs)
+        first = next(_op_sequence)
+        seqs = range(first, first + len(outs))
+        for _ in outs[1:]:
+            next(_op_sequence)
+        record = Results(self, tuple(outs), nodes, seqs, _thread.module_scope)
+        results = []
+        for i, (out, seq) in enumerate(zip(outs, seqs)):
+            result = kind._from_op(out, self)
+            result._x0, result._x1, result._more = i, record, nodes
+            result._released, result._seq, result._scope = False, seq, record._scope
+            results.append(result)
+        return tuple(results)
+
+
 class NodeKind(Protocol):
     """What the engine asks of a kind of node (``Value``, ``Tensor``) besides ``Node``'s fields."""
 
@@ -797,6 +832,7 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     anomaly = _Mode.anomaly
     latest_change = _latest_change  # ops older than this may have had a saved tensor changed in place
     ran: list[Node] = []  # results whose op ran and was released: their values may be freed afterwards
+    several: dict[int, list[Any]] = {}  # an op with several results -> their gradients so far (see _gradients_of_results)
     broadcasting_kind = all(r._broadcasts for r in roots)
     # The roots' gradients come from the caller rather than from an op; from there on, one
     # path routes every gradient: to a leaf's sum, or to the pending sum of an op's result.
@@ -848,6 +884,12 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
                     xs, data = (x0, x1), (x0.data, x1.data)
             else:
                 data = [x.data for x in xs]
+                if node._x1 is not None:  # one result of an op with several (split): run the op once, for all
+                    g = _gradients_of_results(node, g, waiting, several, create_graph, retain_graph)
+                    if g is None:  # a result still waiting on the heap will run it
+                        xs = gxs = ()
+                        continue
+                    node = node._x1  # the results together stand in for the op's result from here on
             if seq < latest_change:
                 _check_unchanged(op, node, xs)
             told = op.reads_input_flags
@@ -899,6 +941,48 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
         else:
             result.append(x._wrap_grad(g))
     return tuple(result)
+
+
+class Results:
+    """What the results of one call of a :class:`MultiOutputOp` share, standing in for them together
+    when its backward runs: their data, their numbers in the op sequence, the call's inputs and module.
+
+    Each result is a node of its own (``_x0``: its position, ``_x1``: this record, ``_more``: the inputs),
+    numbered one after another, so no op that used one of them is older than any of them.
+    """
+    __slots__ = ("data", "_op", "_more", "_seqs", "_seq", "_scope", "_released", "_created_at", "_layout")
+
+    def __init__(self, op: Op, data: tuple[Any, ...], inputs: tuple["Node", ...], seqs: range,
+                 scope: "ModuleScope | None") -> None:
+        self.data, self._op, self._more, self._seqs, self._scope = data, op, inputs, seqs, scope
+        self._seq, self._released = seqs[0], False
+        self._layout = [(np.shape(d), getattr(d, "dtype", None)) for d in data]  # zeros for a result no gradient reached
+
+
+def _gradients_of_results(node: Node, g: Any, waiting: dict[int, Node], several: dict[int, list[Any]],
+                          create_graph: bool, retain_graph: bool) -> tuple[Any, ...] | None:
+    """The gradients of all results of ``node``'s op, once the last of them to get one comes off the
+    heap (``None`` before: ``g`` is kept until then). A result nothing reached gets zeros, as PyTorch
+    gives a multi-output function's backward.
+
+    Results come off the heap newest first, after every op that used any of them (those are newer):
+    so when no other result is still waiting, every gradient has arrived.
+    """
+    results = node._x1
+    if results._released:
+        raise RuntimeError(_FREED)
+    grads = several.setdefault(id(results), [None] * len(results._seqs))
+    grads[node._x0] = g
+    if not retain_graph:
+        node._released = True
+    if any(seq in waiting for seq in results._seqs):
+        return None
+    del several[id(results)]
+    for i, (shape, dtype) in enumerate(results._layout):
+        if grads[i] is None:
+            zeros = np.zeros(shape, dtype)
+            grads[i] = node._graph_kind._from_op(zeros, None) if create_graph else zeros
+    return tuple(grads)
 
 
 class FreedValues:

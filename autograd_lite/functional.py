@@ -17,7 +17,7 @@ from .engine import ShapeError
 from .ops import einsum as einsum_ops, gather_scatter, padding, registry, reorder
 from .ops.elementwise import Where
 from .ops.reductions import normalize_axes
-from .ops.shape import Concat
+from .ops.shape import Concat, Split
 from .tensor import Tensor, as_tensor, resolve_axis
 
 __all__ = [
@@ -119,11 +119,9 @@ def split(x: Any, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
         if builtins.sum(sizes) != length:
             raise ShapeError(f"split: sizes {sizes} add up to {builtins.sum(sizes)}, but axis {axis} of "
                              f"shape {x.shape} has length {length}")
-    pieces, start = [], 0
-    for size in sizes:
-        pieces.append(x[(slice(None),) * axis + (slice(start, start + size),)])
-        start += size
-    return tuple(pieces)
+    if builtins.any(size < 0 for size in sizes):
+        raise ValueError(f"split: sizes must not be negative, got {sizes}")
+    return Split(sizes, axis)(x)
 
 
 # == Shape, indexing and products (engine breadth, issue 13): functions over ops/padding.py, ops/reorder.py,

@@ -337,3 +337,43 @@ def test_a_shared_op_still_skips_the_gradient_of_an_input_that_needs_none():
     assert ag.ops.Mul.shared().backward(g, y.data, x.data, np.array([3.0, 4.0]))[1] is not None  # not told: both
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 4.0]
+
+
+# -- an op with several results (split, chunk, unbind) ---------------------------------------------------------
+
+def test_an_op_with_several_results_runs_its_backward_once_with_zeros_for_a_piece_nothing_reached(monkeypatch):
+    calls = []
+    original = ag.ops.shape.Split.backward
+    monkeypatch.setattr(ag.ops.shape.Split, "backward", lambda self, gs, ys, x: calls.append(
+        [np.asarray(g).tolist() for g in gs]) or original(self, gs, ys, x))
+    x = Tensor(np.arange(8.0).reshape(4, 2), requires_grad=True)
+    rows = x.unbind(0)
+    (rows[0] * 2 + rows[3] * rows[3]).sum().backward()
+    assert calls == [[[2.0, 2.0], [0.0, 0.0], [0.0, 0.0], [12.0, 14.0]]]  # one run, all four pieces, in order
+    assert x.grad.tolist() == [[2.0, 2.0], [0.0, 0.0], [0.0, 0.0], [12.0, 14.0]]
+
+
+def test_each_piece_is_a_node_of_its_own_for_hooks_retain_grad_and_grad():
+    x = Tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    a, b = ag.functional.split(x, 2)
+    a.register_hook(lambda g: g * 10)  # runs before split's backward, so x sees the replaced gradient
+    b.retain_grad()
+    (a.sum() + (b * b).sum()).backward()
+    assert x.grad.tolist() == [10.0, 10.0, 6.0, 8.0] and b.grad.tolist() == [6.0, 8.0]
+    a, b = x.chunk(2)
+    assert [g.tolist() for g in ag.grad((a * b).sum(), [a, b])] == [[3.0, 4.0], [1.0, 2.0]]
+
+
+def test_a_second_backward_through_a_piece_nothing_reached_the_first_time_still_refuses():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    a, b = x.unbind(0)
+    (a * 3).backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        (b * 3).backward()
+
+
+def test_pieces_made_under_no_grad_are_not_recorded():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with ag.no_grad():
+        pieces = x.unbind(0)
+    assert all(not p.requires_grad and p.grad_fn is None for p in pieces)

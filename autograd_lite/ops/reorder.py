@@ -20,7 +20,7 @@ from ..engine import ArgumentError, ShapeError, raw
 from .elementwise import Where
 from .indexing import GetItem, IndexAdd
 from .reductions import normalize_axes
-from .shape import BroadcastTo, Permute
+from .shape import BroadcastTo, Permute, Split
 
 __all__ = ["flip", "roll", "repeat", "tile", "repeat_interleave", "tril", "triu", "diagonal", "diag",
            "movedim", "narrow", "chunk", "unbind", "select_along", "dims_of"]
@@ -219,7 +219,9 @@ def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     axis = normalize_axes(dim, x.ndim, "chunk")[0]
     size = x.shape[axis]
     step = max(math.ceil(size / chunks), 1)
-    return tuple(select_along(x, axis, slice(s, s + step)) for s in range(0, size, step)) or (x,)
+    if size == 0:
+        return (x,)
+    return Split([min(step, size - s) for s in range(0, size, step)], axis)(x)
 
 
 def unbind(x: Any, dim: int = 0) -> tuple[Any, ...]:
@@ -227,4 +229,6 @@ def unbind(x: Any, dim: int = 0) -> tuple[Any, ...]:
     if x.ndim == 0:
         raise ShapeError("unbind: a 0-d tensor has no dimension to unbind")
     axis = normalize_axes(dim, x.ndim, "unbind")[0]
-    return tuple(select_along(x, axis, i) for i in range(x.shape[axis]))
+    if x.shape[axis] == 0:
+        return ()
+    return Split([1] * x.shape[axis], axis, squeeze=True)(x)

@@ -5,7 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine import Op, ShapeError, raw, use_unbroadcast
+from ..engine import MultiOutputOp, Op, ShapeError, raw, use_unbroadcast
 
 
 class Reshape(Op, name="reshape", derivatives=("g reshaped to x's shape",), vjp=True, saves=()):
@@ -129,3 +129,30 @@ class Concat(Op, name="concat", vjp=True, saves=()):
     def explain_error(self, nodes, error):
         shapes = ", ".join(str(x.shape) for x in nodes)
         return ShapeError(f"concat: shapes {shapes} cannot be joined along axis {self.axis} ({error})")
+
+
+class Split(MultiOutputOp, name="split", derivatives=("the gradients of the pieces, joined along the axis",),
+            vjp=True, saves=()):
+    """split(x) into pieces of the given sizes along an axis: one op with several results.
+
+    ∂L/∂x = the pieces' gradients joined along the axis (zeros for a piece no gradient reached).
+    ``squeeze=True`` drops the axis from each piece (``unbind``, pieces of size 1).
+    """
+    __slots__ = ("sizes", "axis", "squeeze")
+
+    def __init__(self, sizes: Sequence[int], axis: int, squeeze: bool = False) -> None:
+        self.sizes, self.axis, self.squeeze = tuple(sizes), axis, squeeze
+
+    def label(self) -> str:
+        return f"unbind(dim={self.axis})" if self.squeeze else f"split({list(self.sizes)}, dim={self.axis})"
+
+    def forward(self, x):
+        pieces = np.split(x, np.cumsum(self.sizes)[:-1], axis=self.axis)
+        return tuple(np.squeeze(p, self.axis) for p in pieces) if self.squeeze else tuple(pieces)
+
+    def backward(self, gs, ys, x):
+        if self.squeeze:
+            shape = list(np.shape(raw(x)))
+            shape[self.axis] = 1
+            gs = [g.reshape(tuple(shape)) for g in gs]
+        return (Concat(self.axis).apply(*gs),)
