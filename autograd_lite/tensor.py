@@ -6,7 +6,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from .dtypes import DEFAULT_FLOAT, as_dtype, forward_with_promotion
-from .engine import ArgumentError, Node, ShapeError, holds_values, mark_changed, raw
+from .engine import ArgumentError, Node, ShapeError, holds_values, mark_changed, named_constant, raw
 from .ops import einsum as einsum_ops, gather_scatter, registry, reorder
 from .ops.arithmetic import ArithmeticOperators
 from .ops.casts import Cast, Clone
@@ -145,8 +145,7 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
         else:
             g = self._check_grad(g if create_graph else raw(g), "backward")
         if create_graph and not isinstance(g, Node):  # the seed of a recorded backward, drawn by that name
-            g = Tensor._from_op(g, None)
-            g.name = "seed"
+            g = named_constant(g, self, "seed")
         return g
 
     def _check_grad(self, g: Any, where: str) -> Any:

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .engine import Node, raw
+from .engine import Node, named_constant, raw
 from .ops import registry
 from .ops.arithmetic import ArithmeticOperators, Dot
 
@@ -72,8 +72,7 @@ class Value(ArithmeticOperators, Node):
     def _root_grad(self, g: Any, create_graph: bool) -> Any:
         g = 1.0 if g is None else self._check_grad(g if create_graph else raw(g), "backward")
         if create_graph and not isinstance(g, Node):  # the seed of a recorded backward, drawn by that name
-            g = Value._from_op(g, None)
-            g.label = "seed"
+            g = named_constant(g, self, "seed")
         return g
 
     def _check_grad(self, g: Any, where: str) -> Any:
