@@ -1,7 +1,7 @@
 """The engine: graph nodes, recorded ops, and reverse-mode traversal.
 
 Every result of an op is a :class:`Node` that remembers the :class:`Op` that
-made it; the op remembers its input nodes. ``backward`` walks that graph once,
+made it and the input nodes it was applied to. ``backward`` walks that graph once,
 in reverse topological order, multiplying each upstream gradient by the op's
 local derivative (the chain rule) and adding up what reaches a node along
 several paths. The same loop serves the scalar :class:`~autograd_lite.Value`
