@@ -17,7 +17,7 @@ from .engine import ShapeError
 from .ops import einsum as einsum_ops, gather_scatter, padding, registry, reorder
 from .ops.elementwise import Where
 from .ops.reductions import normalize_axes
-from .ops.shape import Concat, Split
+from .ops.shape import Concat
 from .tensor import Tensor, as_tensor, resolve_axis
 
 __all__ = [
@@ -103,25 +103,7 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
 def split(x: Any, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
           dim: int | None = None) -> tuple[Tensor, ...]:
     """Cut along an axis into pieces of a given size (int) or of the given sizes (list), as ``torch.split``."""
-    x = as_tensor(x)
-    if x.ndim == 0:
-        raise ShapeError("split: cannot split a 0-d tensor")
-    axis = normalize_axes(resolve_axis(axis if dim is None else None, dim)[0], x.ndim, "split")[0]
-    length = x.shape[axis]
-    if isinstance(split_size_or_sections, int):
-        if split_size_or_sections <= 0:
-            raise ValueError(f"split: size must be positive, got {split_size_or_sections}")
-        sizes = [split_size_or_sections] * (length // split_size_or_sections)
-        if length % split_size_or_sections:
-            sizes.append(length % split_size_or_sections)
-    else:
-        sizes = list(split_size_or_sections)
-        if builtins.sum(sizes) != length:
-            raise ShapeError(f"split: sizes {sizes} add up to {builtins.sum(sizes)}, but axis {axis} of "
-                             f"shape {x.shape} has length {length}")
-    if builtins.any(size < 0 for size in sizes):
-        raise ValueError(f"split: sizes must not be negative, got {sizes}")
-    return Split(sizes, axis)(x)
+    return reorder.split(as_tensor(x), split_size_or_sections, resolve_axis(axis if dim is None else None, dim)[0])
 
 
 # == Shape, indexing and products (engine breadth, issue 13): functions over ops/padding.py, ops/reorder.py,

@@ -402,6 +402,9 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
     def movedim(self, source: Any, destination: Any) -> "Tensor": return reorder.movedim(self, source, destination)
     moveaxis = movedim
     def narrow(self, dim: int, start: int, length: int) -> "Tensor": return reorder.narrow(self, dim, start, length)
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple["Tensor", ...]:
+        return reorder.split(self, split_size_or_sections, dim)
+
     def chunk(self, chunks: int, dim: int = 0) -> tuple["Tensor", ...]: return reorder.chunk(self, chunks, dim)
     def unbind(self, dim: int = 0) -> tuple["Tensor", ...]: return reorder.unbind(self, dim)
 

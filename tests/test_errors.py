@@ -128,7 +128,7 @@ def test_shape_op_errors_name_the_op_and_shapes(make, kind, text):
 
 
 def test_split_sizes_that_do_not_add_up_name_the_length():
-    with raises(ShapeError, "split: sizes [1, 1] add up to 2, but axis 1 of shape (2, 3) has length 3"):
+    with raises(ShapeError, "split: sizes [1, 1] add up to 2, but dim 1 of shape (2, 3) has length 3"):
         F.split(Tensor(np.ones((2, 3))), [1, 1], dim=1)
 
 

@@ -107,6 +107,8 @@ def test_split_like_torch_by_size_and_by_sections():
     assert second.shape == (4,)
     (second * 2).sum().backward()
     assert x.grad.tolist() == [0.0, 2.0, 2.0, 2.0, 2.0]
+    assert [p.shape for p in Tensor(np.zeros((2, 5))).split([2, 0, 3], dim=1)] == [(2, 2), (2, 0), (2, 3)]  # method too
+    assert [p.shape for p in Tensor(np.zeros(0)).split(2)] == [(0,)]  # as torch.split: one empty piece
 
 
 # -- softmax family -----------------------------------------------------------

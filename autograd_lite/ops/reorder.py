@@ -23,7 +23,7 @@ from .reductions import normalize_axes
 from .shape import BroadcastTo, Permute, Split
 
 __all__ = ["flip", "roll", "repeat", "tile", "repeat_interleave", "tril", "triu", "diagonal", "diag",
-           "movedim", "narrow", "chunk", "unbind", "select_along", "dims_of"]
+           "movedim", "narrow", "split", "chunk", "unbind", "select_along", "dims_of"]
 
 
 def dims_of(dims: Any, ndim: int, fn: str) -> tuple[int, ...]:
@@ -222,6 +222,32 @@ def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     if size == 0:
         return (x,)
     return Split([min(step, size - s) for s in range(0, size, step)], axis)(x)
+
+
+def split(x: Any, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Any, ...]:
+    """Cut along ``dim`` into pieces of a given size (an int: the last may be smaller) or of the given
+    sizes (a list adding up to the axis's length), as ``torch.split``: one op with several results.
+
+    >>> [p.tolist() for p in split(Tensor([1.0, 2.0, 3.0]), 2)]
+    [[1.0, 2.0], [3.0]]
+    """
+    if x.ndim == 0:
+        raise ShapeError("split: cannot split a 0-d tensor")
+    axis = normalize_axes(dim, x.ndim, "split")[0]
+    length = x.shape[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)) and not isinstance(split_size_or_sections, bool):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ArgumentError(f"split: size must be positive, got {size}")
+        sizes = [size] * (length // size) + ([length % size] if length % size else [])
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise ArgumentError(f"split: sizes must not be negative, got {sizes}")
+        if sum(sizes) != length:
+            raise ShapeError(f"split: sizes {sizes} add up to {sum(sizes)}, but dim {axis} of "
+                             f"shape {x.shape} has length {length}")
+    return Split(sizes, axis)(x) if sizes else (x,)
 
 
 def unbind(x: Any, dim: int = 0) -> tuple[Any, ...]:
