@@ -601,10 +601,11 @@ def _as_nodes_of_one_kind(inputs: tuple[Any, ...]) -> tuple[type, tuple["Node", 
 class MultiOutputOp(Op):
     """An op with several results (``split``, ``unbind``): one call, one backward for all of them.
 
-    ``forward(*data)`` returns a tuple of arrays; each becomes a result node. ``backward(gs, ys, *xs)``
-    gets one gradient per result, in order (zeros for a result no gradient reached, as PyTorch
-    materializes them), and ``ys``, the results' data as a tuple (under ``create_graph``, the
-    :class:`Results` record holding that tuple as ``.data``). Splitting ``x`` into k pieces this way
+    ``forward(*data)`` returns a tuple of arrays; each becomes a result node (float results are
+    recorded; integer ones, such as indices, are not, as in PyTorch). ``backward(gs, ys, *xs)`` gets
+    one gradient per result, in order (zeros for a float result no gradient reached, as PyTorch
+    materializes them; ``None`` for an integer one), and ``ys``, the results' data as a tuple.
+    Splitting ``x`` into k pieces this way
     costs one backward that joins k gradients, rather than k ops each writing its piece into
     zeros the size of ``x``.
     """
@@ -617,18 +618,19 @@ class MultiOutputOp(Op):
             outs = self.forward(*data) if kind._dtype_rules is None else kind._dtype_rules(self, data)
         except (ValueError, IndexError, TypeError) as error:
             raise self.explain_error(nodes, error) from error
-        if not (_thread.grad_enabled and any(x.requires_grad for x in nodes)):
+        differentiable = [np.asarray(out).dtype.kind in "fc" for out in outs]
+        if not (_thread.grad_enabled and any(x.requires_grad for x in nodes) and any(differentiable)):
             return tuple(kind._from_op(out, None) for out in outs)
-        first = next(_op_sequence)
-        seqs = range(first, first + len(outs))
-        for _ in outs[1:]:
-            next(_op_sequence)
-        record = Results(self, tuple(outs), nodes, seqs, _thread.module_scope)
+        record = Results.record(self, outs, nodes, differentiable, _thread.module_scope)
+        seqs = iter(record._seqs)
         results = []
-        for i, (out, seq) in enumerate(zip(outs, seqs)):
+        for i, out in enumerate(outs):
+            if not differentiable[i]:  # indices: no history, as PyTorch gives integer results
+                results.append(kind._from_op(out, None))
+                continue
             result = kind._from_op(out, self)
             result._x0, result._x1, result._more = i, record, nodes
-            result._released, result._seq, result._scope = False, seq, record._scope
+            result._released, result._seq, result._scope = False, next(seqs), record._scope
             results.append(result)
         return tuple(results)
 
@@ -943,20 +945,34 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
     return tuple(result)
 
 
-class Results:
-    """What the results of one call of a :class:`MultiOutputOp` share, standing in for them together
-    when its backward runs: their data, their numbers in the op sequence, the call's inputs and module.
+class Results(tuple):
+    """The data of the results of one call of a :class:`MultiOutputOp`, in order (a tuple, which is
+    what its backward gets as ``ys``), and what the results share: their numbers in the op sequence,
+    the call's inputs and module. It stands in for them together when the op's backward runs.
 
-    Each result is a node of its own (``_x0``: its position, ``_x1``: this record, ``_more``: the inputs),
-    numbered one after another, so no op that used one of them is older than any of them.
+    Each recorded result is a node of its own (``_x0``: its position, ``_x1``: this record,
+    ``_more``: the inputs), numbered one after another, so no op that used one of them is older
+    than any of them. Results that are not floats (indices) are not recorded, as in PyTorch.
     """
-    __slots__ = ("data", "_op", "_more", "_seqs", "_seq", "_scope", "_released", "_created_at", "_layout")
 
-    def __init__(self, op: Op, data: tuple[Any, ...], inputs: tuple["Node", ...], seqs: range,
-                 scope: "ModuleScope | None") -> None:
-        self.data, self._op, self._more, self._seqs, self._scope = data, op, inputs, seqs, scope
-        self._seq, self._released = seqs[0], False
-        self._layout = [(np.shape(d), getattr(d, "dtype", None)) for d in data]  # zeros for a result no gradient reached
+    @property
+    def data(self) -> "Results":
+        return self
+
+    @classmethod
+    def record(cls, op: Op, data: Sequence[Any], inputs: tuple["Node", ...], differentiable: Sequence[bool],
+               scope: "ModuleScope | None") -> "Results":
+        results = cls(data)
+        count = sum(differentiable)
+        first = next(_op_sequence)
+        for _ in range(count - 1):
+            next(_op_sequence)
+        results._op, results._more, results._scope, results._released = op, inputs, scope, False
+        results._seqs = range(first, first + count)
+        results._seq = first
+        # shape and dtype of each recorded result (zeros for one no gradient reached), None for the others
+        results._layout = [(np.shape(d), d.dtype) if wanted else None for d, wanted in zip(data, differentiable)]
+        return results
 
 
 def _gradients_of_results(node: Node, g: Any, waiting: dict[int, Node], several: dict[int, list[Any]],
@@ -971,16 +987,16 @@ def _gradients_of_results(node: Node, g: Any, waiting: dict[int, Node], several:
     results = node._x1
     if results._released:
         raise RuntimeError(_FREED)
-    grads = several.setdefault(id(results), [None] * len(results._seqs))
+    grads = several.setdefault(id(results), [None] * len(results))
     grads[node._x0] = g
     if not retain_graph:
         node._released = True
     if any(seq in waiting for seq in results._seqs):
         return None
     del several[id(results)]
-    for i, (shape, dtype) in enumerate(results._layout):
-        if grads[i] is None:
-            zeros = np.zeros(shape, dtype)
+    for i, layout in enumerate(results._layout):
+        if grads[i] is None and layout is not None:
+            zeros = np.zeros(*layout)
             grads[i] = node._graph_kind._from_op(zeros, None) if create_graph else zeros
     return tuple(grads)
 

@@ -377,3 +377,13 @@ def test_pieces_made_under_no_grad_are_not_recorded():
     with ag.no_grad():
         pieces = x.unbind(0)
     assert all(not p.requires_grad and p.grad_fn is None for p in pieces)
+
+
+def test_sort_topk_and_max_along_a_dim_are_one_op_each_with_values_and_indices_without_history():
+    x = Tensor([[3.0, 1.0, 2.0]], requires_grad=True)
+    for result, label in [(x.sort(dim=1), "sort(dim=1, ascending)"), (x.topk(2), "topk(k=2, dim=1)"),
+                          (x.max(1), "max(dim=1)"), (x.cummin(1), "cummin(dim=1)")]:
+        assert result.values.grad_fn.label() == label and result.values.grad_fn.input_nodes == (x,)
+        assert not result.indices.requires_grad and result.indices.grad_fn is None
+    x.sort(dim=1, descending=True).values[:, 0].sum().backward()
+    assert x.grad.tolist() == [[1.0, 0.0, 0.0]]

@@ -29,6 +29,9 @@ INSTANCES = {
     "MaxPool2dScatter": lambda: ops.MaxPool2dScatter(_WINDOW, _PICKED, (1, 1, 2, 2)),
     "AvgPool2dOp": lambda: ops.AvgPool2dOp(_WINDOW, np.ones((1, 1))),
     "AvgPool2dScatter": lambda: ops.AvgPool2dScatter(_WINDOW, np.ones((1, 1)), (1, 1, 2, 2)),
+    "Split": lambda: ops.Split([1, 1], 0), "PickAlong": lambda: ops.SortOp(0), "SortOp": lambda: ops.SortOp(0),
+    "ExtremeAlong": lambda: ops.ExtremeAlong(0, False, True), "MedianOp": lambda: ops.MedianOp(0),
+    "RunningExtreme": lambda: ops.RunningExtreme(0, True),
 }
 
 

@@ -276,6 +276,7 @@ CHECKED_BY_HAND = {  # op classes exercised by the hand-kept tests above (or by 
     "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "BinaryCrossEntropy",  # tests/test_losses.py
     "Cast", "Clone", "Pad", "Gather", "Scatter", "ScatterReduce",  # tests/test_shape_ops.py, test_gather_scatter.py
     "Split",  # split, chunk and unbind: SHAPE_CASES above, tests/test_shape_ops.py, tests/test_engine.py
+    "PickAlong", "ExtremeAlong",  # the base of sort, topk, median, cummax/cummin; max(dim) and min(dim)
     "Einsum",  # tests/test_einsum.py
     "Conv2dOp", "ConvTranspose2dOp", "Conv2dWeight", "Unfold", "Fold",  # tests/test_conv.py
     "MaxPool2dOp", "MaxPool2dGather", "MaxPool2dScatter", "AvgPool2dOp", "AvgPool2dScatter",  # tests/test_pooling.py

@@ -15,7 +15,7 @@ An op class whose function is also an ``nn`` module ends in ``Op``
 >>> Mul().describe_derivatives()
 ['∂(a*b)/∂a = b', '∂(a*b)/∂b = a']
 """
-from . import logical, registry, sorting  # noqa: F401 (logical and sorting declare functions, not op classes)
+from . import logical, registry  # noqa: F401 (logical declares functions, not op classes)
 from .activations import (CELUOp, ELUOp, GELUOp, HardsigmoidOp, HardswishOp, HardtanhOp, LeakyReLUOp,
                           LogSigmoidOp, LogSoftmaxOp, LogSumExp, MishOp, NormalCDF, ReLUOp, SELUOp, SigmoidOp,
                           SiLUOp, SoftmaxOp, SoftplusOp, SoftsignOp, TanhshrinkOp)
@@ -29,9 +29,10 @@ from .indexing import GetItem, IndexAdd
 from .linalg import LinearOp, MatMul
 from .losses import BinaryCrossEntropy, SigmoidCrossEntropy, SoftmaxCrossEntropy
 from .reductions import Max, Mean, Min, Prod, Sum
-from .scans import CumProd, CumSum, LogCumSumExp
+from .scans import CumProd, CumSum, LogCumSumExp, RunningExtreme
 from .pooling import AvgPool2dOp, AvgPool2dScatter, MaxPool2dGather, MaxPool2dOp, MaxPool2dScatter
-from .shape import BroadcastTo, Concat, Permute, Reshape, SumTo
+from .shape import BroadcastTo, Concat, Permute, Reshape, Split, SumTo
+from .sorting import ExtremeAlong, MedianOp, PickAlong, SortOp
 from .casts import Cast, Clone  # engine breadth (issue 13): ops with settings, one file per family
 from .einsum import Einsum
 from .gather_scatter import Gather, Scatter, ScatterReduce
@@ -47,8 +48,9 @@ __all__ = [
     "SigmoidOp", "ReLUOp", "LeakyReLUOp", "SoftmaxOp", "LogSoftmaxOp", "LogSumExp",
     "NormalCDF", "GELUOp", "ELUOp", "CELUOp", "SELUOp", "SoftplusOp", "HardtanhOp", "SiLUOp", "MishOp",
     "HardsigmoidOp", "HardswishOp", "SoftsignOp", "LogSigmoidOp", "TanhshrinkOp",
-    "Sum", "Mean", "Max", "Min", "Prod", "CumSum", "CumProd", "LogCumSumExp",
-    "Reshape", "Permute", "BroadcastTo", "SumTo", "Concat",
+    "Sum", "Mean", "Max", "Min", "Prod", "CumSum", "CumProd", "LogCumSumExp", "RunningExtreme",
+    "PickAlong", "SortOp", "ExtremeAlong", "MedianOp",
+    "Reshape", "Permute", "BroadcastTo", "SumTo", "Concat", "Split",
     "GetItem", "IndexAdd", "MatMul", "LinearOp",
     "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "BinaryCrossEntropy",
     "Cast", "Clone", "Einsum", "Gather", "Scatter", "ScatterReduce", "Pad",

@@ -200,14 +200,6 @@ class ValuesIndices(NamedTuple):
     indices: Any
 
 
-def pick_along(x: Any, indices: np.ndarray, axis: int) -> Any:
-    """``x`` at ``indices`` along ``axis`` (``take_along_axis``), as an indexing op, so the gradient
-    goes to the picked places only."""
-    grid = list(np.indices(indices.shape, sparse=True))
-    grid[axis] = indices
-    return x[tuple(grid)]
-
-
 def integer_tensor(x: Any, data: np.ndarray) -> Any:
     """``data`` (indices, counts, flags) as a tensor of ``x``'s kind, without history."""
     return x._graph_kind._from_op(np.asarray(data), None)
@@ -221,11 +213,8 @@ def _extreme_along(x: Any, dim: Any, keepdim: bool, largest: bool, name: str) ->
     axis = normalize_axes(dim, np.ndim(data), name)[0] if np.ndim(data) else 0
     if np.ndim(data) == 0:
         return ValuesIndices(x * 1, integer_tensor(x, np.zeros((), dtype=np.int64)))
-    found = np.argmax(data, axis=axis, keepdims=True) if largest else np.argmin(data, axis=axis, keepdims=True)
-    values = pick_along(x, found, axis)
-    if not keepdim:
-        values, found = values.squeeze(axis), np.squeeze(found, axis)
-    return ValuesIndices(values, integer_tensor(x, found))
+    from .sorting import ExtremeAlong  # sorting.py builds on this file
+    return ValuesIndices(*ExtremeAlong(axis, keepdim, largest)(x))
 
 
 @register_function(op=Max, samples=_reduce_samples(settings=({}, {"dim": -1}, {"dim": 0, "keepdim": True})))

@@ -7,8 +7,9 @@ import numpy as np
 
 from ..engine import Op, raw
 from .elementwise import Exp
-from .reductions import ValuesIndices, integer_tensor, normalize_axes, pick_along, resolve_axis
+from .reductions import ValuesIndices, integer_tensor, normalize_axes, resolve_axis
 from .registry import Samples, register_function
+from .sorting import PickAlong
 
 _ALONG = Samples(min_dims=1, settings=({"dim": 0}, {"dim": -1}))
 
@@ -124,26 +125,40 @@ def logcumsumexp(x: Any, dim: int | None = None, *, axis: int | None = None) -> 
     return LogCumSumExp(_scan_axis(x, dim, axis, "logcumsumexp"))(x)
 
 
+class RunningExtreme(PickAlong):
+    """cummax (or cummin) along an axis: the best so far, and where it was found: (values, indices).
+    ∂L/∂x = g put back where each value was picked from (one place can collect several)"""
+    __slots__ = ("largest",)
+
+    def __init__(self, axis: int, largest: bool) -> None:
+        super().__init__(axis)
+        self.largest = largest
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "cummax" if self.largest else "cummin"
+
+    def choose(self, x):
+        moved = np.moveaxis(x, self.axis, -1)
+        indices = np.zeros(moved.shape, dtype=np.int64)
+        best = moved[..., 0]
+        for i in range(1, moved.shape[-1]):
+            # ties and NaN take the later index, as PyTorch's cummax/cummin do
+            later = (moved[..., i] >= best) if self.largest else (moved[..., i] <= best)
+            later |= np.isnan(moved[..., i])
+            later &= ~np.isnan(best) | np.isnan(moved[..., i])
+            indices[..., i] = np.where(later, i, indices[..., i - 1])
+            best = np.where(later, moved[..., i], best)
+        return np.moveaxis(indices, -1, self.axis)
+
+
 def _running_extreme(x: Any, dim: Any, axis: Any, largest: bool, name: str) -> ValuesIndices:
-    data = raw(x)
-    if np.ndim(data) == 0:
+    if np.ndim(raw(x)) == 0:
         return ValuesIndices(x * 1, integer_tensor(x, np.zeros((), dtype=np.int64)))
-    axis = _scan_axis(x, dim, axis, name)
-    moved = np.moveaxis(data, axis, -1)
-    indices = np.zeros(moved.shape, dtype=np.int64)
-    best = moved[..., 0]
-    for i in range(1, moved.shape[-1]):
-        # ties and NaN take the later index, as PyTorch's cummax/cummin do
-        later = (moved[..., i] >= best) if largest else (moved[..., i] <= best)
-        later |= np.isnan(moved[..., i])
-        later &= ~np.isnan(best) | np.isnan(moved[..., i])
-        indices[..., i] = np.where(later, i, indices[..., i - 1])
-        best = np.where(later, moved[..., i], best)
-    indices = np.moveaxis(indices, -1, axis)
-    return ValuesIndices(pick_along(x, indices, axis), integer_tensor(x, indices))
+    return ValuesIndices(*RunningExtreme(_scan_axis(x, dim, axis, name), largest)(x))
 
 
-@register_function(samples=_ALONG)
+@register_function(op=RunningExtreme, samples=_ALONG)
 def cummax(x: Any, dim: int | None = None, *, axis: int | None = None) -> ValuesIndices:
     """The running maximum along ``dim``, and where it was found: ``(values, indices)``.
 
@@ -153,7 +168,7 @@ def cummax(x: Any, dim: int | None = None, *, axis: int | None = None) -> Values
     return _running_extreme(x, dim, axis, True, "cummax")
 
 
-@register_function(samples=_ALONG)
+@register_function(op=RunningExtreme, samples=_ALONG)
 def cummin(x: Any, dim: int | None = None, *, axis: int | None = None) -> ValuesIndices:
     """The running minimum along ``dim``, and where it was found: ``(values, indices)``.
 

@@ -1,7 +1,8 @@
-"""Sorting and order statistics: sort, argsort, topk, median.
+"""Sorting and order statistics: sort, argsort, topk, median, and max/min along a dim.
 
-The values are picked out of the input by an indexing op, so their gradient
-goes to the places they came from; the indices are integer tensors without history.
+Each is one op with two results (:class:`~autograd_lite.engine.MultiOutputOp`): the values,
+picked out of the input along an axis, and the indices they came from (an integer tensor
+without history). The gradient of the values goes back to the places they came from.
 """
 from __future__ import annotations
 
@@ -9,9 +10,94 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import raw
-from .reductions import ValuesIndices, integer_tensor, normalize_axes, pick_along
+from ..engine import MultiOutputOp, raw
+from .indexing import IndexAdd
+from .reductions import ValuesIndices, integer_tensor, normalize_axes
 from .registry import Samples, register_function
+
+
+class PickAlong(MultiOutputOp, vjp=True, saves=(), derivatives=("g put back where each value was picked from",)):
+    """values, indices = x picked along ``axis`` at indices chosen from x itself.
+
+    ∂L/∂x = g put back where each value was picked from (0 elsewhere). A subclass says how the
+    indices are chosen (:meth:`choose`, keeping the axis) and names the op.
+    """
+    __slots__ = ("axis", "keepdim")
+
+    def __init__(self, axis: int, keepdim: bool = True) -> None:
+        self.axis, self.keepdim = axis, keepdim
+
+    def choose(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def label(self) -> str:
+        return f"{self.name}(dim={self.axis})"
+
+    def forward(self, x):
+        indices = self.choose(x)
+        values = np.take_along_axis(x, indices, self.axis)
+        if not self.keepdim:
+            return np.squeeze(values, self.axis), np.squeeze(indices, self.axis)
+        return values, indices
+
+    def backward(self, gs, ys, x):
+        g, indices = gs[0], ys[1]
+        if not self.keepdim:
+            indices = np.expand_dims(indices, self.axis)
+            g = g.reshape(indices.shape)
+        grid = list(np.indices(indices.shape, sparse=True))
+        grid[self.axis] = indices
+        return (IndexAdd(tuple(grid), np.shape(raw(x))).apply(g),)
+
+
+class SortOp(PickAlong, name="sort"):
+    """sort(x) along an axis: (values, indices).   ∂L/∂x = g put back where each value was picked from"""
+    __slots__ = ("descending", "k")
+
+    def __init__(self, axis: int, descending: bool = False, k: int | None = None) -> None:
+        super().__init__(axis)
+        self.descending, self.k = descending, k
+
+    def label(self) -> str:
+        order = "descending" if self.descending else "ascending"
+        return f"sort(dim={self.axis}, {order})" if self.k is None else f"topk(k={self.k}, dim={self.axis})"
+
+    def choose(self, x):
+        order = _order(x, self.axis, self.descending)
+        return order if self.k is None else np.take(order, np.arange(self.k), axis=self.axis)
+
+
+class ExtremeAlong(PickAlong):
+    """max (or min) along an axis: (values, indices).   ∂L/∂x = g put back where each value was picked from"""
+    __slots__ = ("largest",)
+
+    def __init__(self, axis: int, keepdim: bool, largest: bool) -> None:
+        super().__init__(axis, keepdim)
+        self.largest = largest
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "max" if self.largest else "min"
+
+    def choose(self, x):
+        find = np.argmax if self.largest else np.argmin
+        return find(x, axis=self.axis, keepdims=True)
+
+
+class MedianOp(PickAlong, name="median"):
+    """median along an axis (the lower middle value): (values, indices).
+    ∂L/∂x = g put back where each value was picked from"""
+    __slots__ = ()
+
+    def choose(self, x):
+        n = x.shape[self.axis]
+        return np.take(_order(x, self.axis, descending=False), [(n - 1) // 2], axis=self.axis)
+
+
+def _picked(op: PickAlong, x: Any) -> ValuesIndices:
+    values, indices = op(x)
+    return ValuesIndices(values, indices)
+
 
 _ALONG = Samples(min_dims=1, settings=({}, {"dim": 0}, {"dim": -1, "descending": True}))
 
@@ -34,7 +120,7 @@ def _order(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     return np.argsort(data, axis=axis, kind="stable")  # NaN last, as PyTorch
 
 
-@register_function(samples=_ALONG)
+@register_function(op=SortOp, samples=_ALONG)
 def sort(x: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> ValuesIndices:
     """The values along ``dim`` in order, and where each came from: ``(values, indices)``.
 
@@ -43,12 +129,9 @@ def sort(x: Any, dim: int = -1, descending: bool = False, stable: bool = False) 
     >>> Tensor([3.0, 1.0, 2.0]).sort()
     ValuesIndices(values=Tensor([1., 2., 3.]), indices=Tensor([1, 2, 0], dtype=int64))
     """
-    data = raw(x)
-    if np.ndim(data) == 0:
+    if np.ndim(raw(x)) == 0:
         return ValuesIndices(x * 1, integer_tensor(x, np.zeros((), dtype=np.int64)))
-    axis = _axis(x, dim, "sort")
-    order = _order(data, axis, descending)
-    return ValuesIndices(pick_along(x, order, axis), integer_tensor(x, order))
+    return _picked(SortOp(_axis(x, dim, "sort"), descending), x)
 
 
 @register_function(samples=Samples(min_dims=1, settings=({}, {"dim": 0, "descending": True}), differentiable=False))
@@ -61,7 +144,7 @@ def argsort(x: Any, dim: int = -1, descending: bool = False, stable: bool = Fals
     return sort(x, dim, descending).indices
 
 
-@register_function(samples=Samples(min_dims=1, settings=({"k": 1}, {"k": 1, "dim": 0, "largest": False})))
+@register_function(op=SortOp, samples=Samples(min_dims=1, settings=({"k": 1}, {"k": 1, "dim": 0, "largest": False})))
 def topk(x: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> ValuesIndices:  # noqa: A002
     """The ``k`` largest (or smallest) values along ``dim``, largest first: ``(values, indices)``.
 
@@ -75,11 +158,10 @@ def topk(x: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = Tru
         raise ValueError(f"topk: k={k} is out of range for dim {dim} of shape {np.shape(data)} (length {length})")
     if np.ndim(data) == 0:
         return sort(x)
-    order = np.take(_order(data, axis, descending=largest), np.arange(k), axis=axis)
-    return ValuesIndices(pick_along(x, order, axis), integer_tensor(x, order))
+    return _picked(SortOp(axis, descending=largest, k=k), x)
 
 
-@register_function(samples=Samples(min_dims=1, settings=({}, {"dim": 0}, {"dim": -1, "keepdim": True})))
+@register_function(op=MedianOp, samples=Samples(min_dims=1, settings=({}, {"dim": 0}, {"dim": -1, "keepdim": True})))
 def median(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
     """The median: the lower of the two middle values for an even count, as PyTorch (not their mean, as numpy).
 
@@ -101,8 +183,4 @@ def median(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
     n = data.shape[axis]
     if n == 0:
         raise ValueError(f"median: dim {dim} of shape {data.shape} is empty")
-    middle = np.take(_order(data, axis, descending=False), [(n - 1) // 2], axis=axis)
-    values = pick_along(x, middle, axis)
-    if not keepdim:
-        values, middle = values.squeeze(axis), np.squeeze(middle, axis)
-    return ValuesIndices(values, integer_tensor(x, middle))
+    return _picked(MedianOp(axis, keepdim), x)
