@@ -605,9 +605,8 @@ class MultiOutputOp(Op):
     recorded; integer ones, such as indices, are not, as in PyTorch). ``backward(gs, ys, *xs)`` gets
     one gradient per result, in order (zeros for a float result no gradient reached, as PyTorch
     materializes them; ``None`` for an integer one), and ``ys``, the results' data as a tuple.
-    Splitting ``x`` into k pieces this way
-    costs one backward that joins k gradients, rather than k ops each writing its piece into
-    zeros the size of ``x``.
+    Splitting ``x`` into k pieces this way costs one backward that joins k gradients, rather
+    than k ops each writing its piece into zeros the size of ``x``.
     """
     __slots__ = ()
 
@@ -845,75 +844,78 @@ def backward(roots: Sequence[Node], gradients: Sequence[Any] | None = None,
         # The loop runs once per node: the dictionaries' methods are bound once.
         pop_pending, get_pending, pop_waiting = pending.pop, pending.get, waiting.pop
         get_leaf = leaves.get
-        while True:
-            for x, gx in zip(xs, gxs):
-                if gx is not None and x.requires_grad:
-                    if sums_to_input and gx.shape != x.data.shape:
-                        gx = sum_to(gx, x.data.shape)
-                    if x._op is None:
-                        so_far = get_leaf(x)
-                        leaves[x] = gx if so_far is None else so_far + gx
-                    else:
-                        x_seq = x._seq
-                        so_far = get_pending(x_seq)
-                        if so_far is None:
-                            pending[x_seq] = gx
-                            waiting[x_seq] = x
-                            heappush(newest_first, -x_seq)
+        try:
+            while True:
+                for x, gx in zip(xs, gxs):
+                    if gx is not None and x.requires_grad:
+                        if sums_to_input and gx.shape != x.data.shape:
+                            gx = sum_to(gx, x.data.shape)
+                        if x._op is None:
+                            so_far = get_leaf(x)
+                            leaves[x] = gx if so_far is None else so_far + gx
                         else:
-                            pending[x_seq] = so_far + gx
-            if not newest_first:
-                break
-            seq = -heappop(newest_first)
-            node = pop_waiting(seq)
-            g = pop_pending(seq)
-            if node._hooks:
-                g = node._run_hooks(g, create_graph)
-            if capture is not None:
-                if id(node) in capture:
-                    capture[id(node)] = g
-            elif node._retains_grad:
-                node._accumulate_grad(g, create_graph, sole_reference=False)
-            if node._released:
-                raise RuntimeError(_FREED)
-            op = node._op
-            xs = node._more
-            if xs is None:  # _inputs_of(node), inlined: this runs once per node
-                x0, x1 = node._x0, node._x1
-                if x1 is _UNARY:
-                    xs, data = (x0,), (x0.data,)
+                            x_seq = x._seq
+                            so_far = get_pending(x_seq)
+                            if so_far is None:
+                                pending[x_seq] = gx
+                                waiting[x_seq] = x
+                                heappush(newest_first, -x_seq)
+                            else:
+                                pending[x_seq] = so_far + gx
+                if not newest_first:
+                    break
+                seq = -heappop(newest_first)
+                node = pop_waiting(seq)
+                g = pop_pending(seq)
+                if node._hooks:
+                    g = node._run_hooks(g, create_graph)
+                if capture is not None:
+                    if id(node) in capture:
+                        capture[id(node)] = g
+                elif node._retains_grad:
+                    node._accumulate_grad(g, create_graph, sole_reference=False)
+                if node._released:
+                    raise RuntimeError(_FREED)
+                op = node._op
+                xs = node._more
+                if xs is None:  # _inputs_of(node), inlined: this runs once per node
+                    x0, x1 = node._x0, node._x1
+                    if x1 is _UNARY:
+                        xs, data = (x0,), (x0.data,)
+                    else:
+                        xs, data = (x0, x1), (x0.data, x1.data)
                 else:
-                    xs, data = (x0, x1), (x0.data, x1.data)
-            else:
-                data = [x.data for x in xs]
-                if node._x1 is not None:  # one result of an op with several (split): run the op once, for all
-                    g = _gradients_of_results(node, g, waiting, several, create_graph, retain_graph)
-                    if g is None:  # a result still waiting on the heap will run it
-                        xs = gxs = ()
-                        continue
-                    node = node._x1  # the results together stand in for the op's result from here on
-            if seq < latest_change:
-                _check_unchanged(op, node, xs)
-            told = op.reads_input_flags
-            if told:
-                state.backward_node = node
-            if create_graph:
-                gxs = op.backward(g, node, *xs)
-            else:
-                try:
-                    gxs = op.backward(g, node.data, *data)
-                except (ZeroDivisionError, OverflowError):  # a Value's floats: redo as numpy would
-                    gxs = run_on_float64(op.backward, g, node.data, *data)
-            if told:
-                state.backward_node = None
-            if anomaly:
-                _check_finite(node, xs, gxs)
-            sums_to_input = op.broadcasts and broadcasting_kind
-            if not retain_graph:
-                node._released = True
-                if op.drops_on_release:
-                    op.release()
-                ran.append(node)
+                    data = [x.data for x in xs]
+                    if node._x1 is not None:  # one result of an op with several (split): run the op once, for all
+                        g = _gradients_of_results(node, g, waiting, several, create_graph, retain_graph)
+                        if g is None:  # a result still waiting on the heap will run it
+                            xs = gxs = ()
+                            continue
+                        node = node._x1  # the results together stand in for the op's result from here on
+                if seq < latest_change:
+                    _check_unchanged(op, node, xs)
+                told = op.reads_input_flags
+                if told:
+                    state.backward_node = node
+                if create_graph:
+                    gxs = op.backward(g, node, *xs)
+                else:
+                    try:
+                        gxs = op.backward(g, node.data, *data)
+                    except (ZeroDivisionError, OverflowError):  # a Value's floats: redo as numpy would
+                        gxs = run_on_float64(op.backward, g, node.data, *data)
+                if told:
+                    state.backward_node = None
+                if anomaly:
+                    _check_finite(node, xs, gxs)
+                sums_to_input = op.broadcasts and broadcasting_kind
+                if not retain_graph:
+                    node._released = True
+                    if op.drops_on_release:
+                        op.release()
+                    ran.append(node)
+        finally:  # also when an op's backward raised: no later call reads this backward's node
+            state.backward_node = None
         gxs = gx = so_far = node = x = x0 = x1 = xs = data = op = None  # the loop's last values: not references that keep them alive or shared
         for leaf in list(leaves):
             g = leaves.pop(leaf)
