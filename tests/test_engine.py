@@ -387,3 +387,18 @@ def test_sort_topk_and_max_along_a_dim_are_one_op_each_with_values_and_indices_w
         assert not result.indices.requires_grad and result.indices.grad_fn is None
     x.sort(dim=1, descending=True).values[:, 0].sum().backward()
     assert x.grad.tolist() == [[1.0, 0.0, 0.0]]
+
+
+def test_a_backward_that_raises_leaves_no_node_behind_for_needs_input_grad():
+    class Failing(ag.engine.Op, name="failing"):
+        def forward(self, x):
+            return x * 1
+
+        def backward(self, g, y, x):
+            assert self.needs_input_grad(0)  # told: the engine set this thread's node
+            raise ValueError("failing on purpose")
+
+    x = Tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match="on purpose"):
+        Failing()(x).sum().backward()
+    assert ag.engine._thread.backward_node is None
