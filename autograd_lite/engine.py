@@ -514,12 +514,28 @@ class GradFn:
         return f"<grad_fn {self.op.name}>"
 
     def backward(self, g: Any, y: Any, *xs: Any) -> tuple[Any, ...]:
-        """The op's backward for this call, told which of its inputs want a gradient."""
-        return self._told(self.op.backward, g, y, *xs)
+        """The op's backward for this call and the gradient ``g`` of this node, told which inputs want one."""
+        return self._told(self.op.backward, *self._all_results(g, y), *xs)
 
     def input_grads(self, g: Any, y: Any, xs: Sequence[Any], sum_to_inputs: bool = True) -> tuple[Any, ...]:
-        """:meth:`Op.input_grads` for this call, told which of its inputs want a gradient."""
-        return self._told(self.op.input_grads, g, y, xs, sum_to_inputs)
+        """:meth:`Op.input_grads` for this call and the gradient ``g`` of this node, told which inputs want one."""
+        return self._told(self.op.input_grads, *self._all_results(g, y), xs, sum_to_inputs)
+
+    @property
+    def result_index(self) -> int | None:
+        """Which of its op's results this node is (``None`` for an op with one result)."""
+        return self.node._x0 if isinstance(self.node._x1, Results) else None
+
+    def _all_results(self, g: Any, y: Any) -> tuple[Any, Any]:
+        """``(g, y)`` as the op's backward takes them: for one of several results, every result's
+        gradient (``g`` for this one, zeros for the others) and the tuple of their data."""
+        index = self.result_index
+        if index is None:
+            return g, y
+        results = self.node._x1
+        gs = tuple(g if i == index else None if layout is None else np.zeros(*layout)
+                   for i, layout in enumerate(results._layout))
+        return gs, results
 
     def _told(self, method: Callable[..., Any], *args: Any) -> Any:
         saved, _thread.backward_node = _thread.backward_node, self.node

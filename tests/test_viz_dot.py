@@ -275,6 +275,17 @@ def test_a_freed_intermediate_the_user_still_holds_is_drawn_with_its_values():
     assert "data [1.0000, 4.0000]" in viz.to_dot(loss)
 
 
+def test_an_op_with_several_results_is_drawn_by_its_name_and_settings_after_backward():
+    x = ag.tensor([[3.0, 1.0], [0.0, 2.0]], requires_grad=True)
+    rows = x.unbind(0)
+    loss = (rows[0] * rows[1]).sum() + x.sort(dim=1).values.sum()
+    loss.backward(retain_graph=True)  # the check below needs the values
+    dot = viz.to_dot(loss)
+    assert dot.count("unbind(dim=0)") == 2 and "sort(dim=1, ascending)" in dot  # one op box per result used
+    checked = viz.to_dot(loss, check=True)  # each result's own gradient, checked against its own forward
+    assert checked.count(CHECK_OK) >= 5 and CHECK_WRONG not in checked
+
+
 # -- big graphs --------------------------------------------------------------------------------
 
 def test_a_deep_graph_is_walked_without_recursion_and_capped_with_a_note():

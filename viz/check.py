@@ -6,7 +6,7 @@ marks that op alone instead of every node upstream of it.
 from __future__ import annotations
 
 import copy
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -28,13 +28,24 @@ def op_error(node: Node, samples: int = 16, eps: float = 1e-6) -> float:
     """max |analytic - numeric| / max(|analytic|, |numeric|, 1e-3) over up to ``samples`` entries per input."""
     inputs = node.grad_fn.input_nodes
     op = copy.copy(node.grad_fn.op)  # some ops keep what forward computed for backward; leave the graph's op as it was
+    index = node.grad_fn.result_index  # which result of an op with several (None: its only one)
     scalar = isinstance(node, Value)
     xs = [x.data if not x.requires_grad else float(x.data) if scalar else np.array(x.data, dtype=np.float64)
           for x in inputs]
     rng = np.random.default_rng(0)
-    y = op.forward(*xs)
+
+    def forward(values: list) -> Any:
+        out = op.forward(*values)
+        return out if index is None else out[index]
+
+    ys = op.forward(*xs)
+    y = ys if index is None else ys[index]
     weights = 1.0 if scalar else rng.standard_normal(np.shape(y))  # checks every entry of the vector-Jacobian product
-    grads = op.input_grads(weights, y, xs)  # before any moved forward: backward may read what forward kept
+    if index is None:
+        grads = op.input_grads(weights, y, xs)  # before any moved forward: backward may read what forward kept
+    else:  # the other results' gradients are 0
+        grads = op.input_grads(tuple(weights if i == index else np.zeros_like(out) if np.asarray(out).dtype.kind == "f"
+                                     else None for i, out in enumerate(ys)), ys, xs)
 
     def objective(k: int, e: int, delta: float) -> float:
         moved = list(xs)
@@ -43,7 +54,7 @@ def op_error(node: Node, samples: int = 16, eps: float = 1e-6) -> float:
         else:
             moved[k] = xs[k].copy()
             moved[k].flat[e] += delta
-        return float(np.sum(weights * op.forward(*moved)))
+        return float(np.sum(weights * forward(moved)))
 
     worst = 0.0
     for k, (x, g) in enumerate(zip(inputs, grads)):
