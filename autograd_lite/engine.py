@@ -989,7 +989,7 @@ class Results(tuple):
         results._seqs = range(first, first + count)
         results._seq = first
         # shape and dtype of each recorded result (zeros for one no gradient reached), None for the others
-        results._layout = [(np.shape(d), d.dtype) if wanted else None for d, wanted in zip(data, differentiable)]
+        results._layout = [(np.shape(d), np.asarray(d).dtype) if wanted else None for d, wanted in zip(data, differentiable)]
         return results
 
 
