@@ -25,7 +25,7 @@ from autograd_lite import nn, ops
 from autograd_lite.engine import Op
 from autograd_lite.ops import registry
 from autograd_lite.ops.registry import REGISTRY, Samples
-from helpers import check_grads, operands
+from helpers import call_declared, check_grads, operands
 
 FEW = settings(max_examples=10, deadline=None)
 DECLARED = settings(max_examples=4, deadline=None)  # per op and setting: some 200 cases run
@@ -71,13 +71,6 @@ def _values(out, concat=F.concat):
     return concat([piece.reshape(-1) for piece in out])
 
 
-def _call(entry, xs, setting, function=None):
-    """The op on its inputs, the last ones by keyword where the samples name them (scatter's ``src``)."""
-    named = entry.samples.named_inputs
-    positional = xs[:len(xs) - len(named)]
-    return (function or entry.function)(*positional, **dict(zip(named, xs[len(positional):])), **setting)
-
-
 def _case_id(case):
     name, setting = case
     return name + "".join(f"-{k}={v.tolist() if isinstance(v, np.ndarray) else v}" for k, v in setting.items())
@@ -104,9 +97,9 @@ def _draw(case, data, scalar=False):
 @given(data=st.data())
 def test_every_declared_op_matches_finite_differences_to_second_order(case, data):
     entry, setting, arrays = _draw(case, data)
-    check_grads(lambda *xs: _values(_call(entry, xs, setting)), *arrays)
+    check_grads(lambda *xs: _values(call_declared(entry, xs, setting)), *arrays)
     if entry.samples.linear:  # its backward, run on a gradient with history, is differentiated too
-        check_grads(lambda *xs: _values(_call(entry, xs, setting)) ** 2, *arrays)
+        check_grads(lambda *xs: _values(call_declared(entry, xs, setting)) ** 2, *arrays)
 
 
 @pytest.mark.parametrize("case", ON_VALUES, ids=_case_id)
@@ -135,8 +128,8 @@ def test_every_declared_op_matches_pytorch_in_forward_and_backward(case, data):
     ours = [ag.Tensor(a, requires_grad=entry.samples.differentiable) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=entry.samples.differentiable) for a in arrays]
     their_setting = {k: torch.as_tensor(v) if isinstance(v, np.ndarray) else v for k, v in setting.items()}
-    out = _call(entry, ours, setting)
-    expected = _call(entry, theirs, their_setting, _torch_function(torch, entry))
+    out = call_declared(entry, ours, setting)
+    expected = call_declared(entry, theirs, their_setting, _torch_function(torch, entry))
     if isinstance(expected, tuple) and hasattr(expected, "indices"):  # (values, indices)
         np.testing.assert_array_equal(out.indices.data, expected.indices.numpy())
     out, expected = _values(out), _values(expected, torch.cat)

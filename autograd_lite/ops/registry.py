@@ -162,6 +162,8 @@ def register_function(*, op: type[Op] | None = None, name: str | None = None, te
     ``x.flip(0, 1)``, ``x.flip((0, 1))`` and ``torch.flip(x, (0, 1))``.
     """
     def declare(function: Callable[..., Any]) -> Callable[..., Any]:
+        if varargs and [p.name for p in settings_of(function)][:1] != [varargs]:
+            raise TypeError(f"{function.__name__}: varargs={varargs!r} must name its first setting")
         method = _spreading(function, varargs) if varargs else None
         _add(Entry(name or function.__name__, function, op, tensor, value, functional, module, False, samples,
                    tuple(aliases), method))
@@ -170,13 +172,13 @@ def register_function(*, op: type[Op] | None = None, name: str | None = None, te
 
 
 def _spreading(function: Callable[..., Any], setting: str) -> Callable[..., Any]:
-    """The method of ``function`` whose ``setting`` may come spread out: ``x.repeat(2, 3)`` is
+    """The method of ``function`` whose first setting may come spread out: ``x.repeat(2, 3)`` is
     ``repeat(x, (2, 3))``; one argument is the setting itself (``x.repeat((2, 3))``, ``x.flip(0)``);
-    none is an empty sequence, unless it is given by name."""
+    none is an empty sequence, unless it is given by name (``x.flip(dims=0)``)."""
     def method(self: Any, *values: Any, **settings: Any) -> Any:
-        if values or setting not in settings:
-            settings[setting] = values[0] if len(values) == 1 else values
-        return function(self, **settings)
+        if values:
+            return function(self, values[0] if len(values) == 1 else values, **settings)
+        return function(self, **settings) if setting in settings else function(self, (), **settings)
     method.__name__ = method.__qualname__ = function.__name__
     method.__doc__ = function.__doc__
     return method

@@ -135,7 +135,7 @@ class Split(MultiOutputOp, name="split", derivatives=("the gradients of the piec
             vjp=True, saves=()):
     """split(x) into pieces of the given sizes along an axis: one op with several results.
 
-    ∂L/∂x = the pieces' gradients joined along the axis (zeros for a piece no gradient reached).
+    ∂L/∂x = the gradients of the pieces, joined along the axis (zeros for a piece no gradient reached).
     ``squeeze=True`` drops the axis from each piece (``unbind``, pieces of size 1).
     """
     __slots__ = ("sizes", "axis", "squeeze")
