@@ -340,6 +340,12 @@ def test_declaring_one_name_twice_is_refused():
         registry.register_function(name="exp")(lambda x: x)
 
 
+def test_a_spread_method_setting_must_be_the_first_setting():
+    with pytest.raises(TypeError, match="varargs='dim' must name its first setting"):
+        registry.register_function(name="spread_for_test", varargs="dim")(lambda x, dims, dim=0: x)
+    assert "spread_for_test" not in REGISTRY
+
+
 def test_generated_methods_call_their_op_directly():
     # the method is the registry's function itself: no lookup between x.tanh() and TanhOp()(x)
     assert ag.Tensor.tanh is REGISTRY["tanh"].function is ag.Value.tanh

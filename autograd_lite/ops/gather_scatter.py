@@ -210,6 +210,7 @@ def _dim(x: Any, dim: int, fn: str) -> int:
 
 
 def _positions_of(rows: list) -> np.ndarray:
+    """Positions for the samples: int64, as PyTorch takes them."""
     return np.array(rows, dtype=np.int64)
 
 
@@ -263,8 +264,9 @@ def scatter(x: Any, dim: int, index: Any, src: Any = None, *, value: Any = None,
     return Scatter(d, _grid(x.shape, d, idx, fn, np.shape(raw(src))), x.shape)(x, src)
 
 
-@register_function(op=ScatterReduce, samples=Samples(inputs=2, named_inputs=("src",), shapes=((3, 4), (3, 5)), settings=(
-    {"dim": -1, "index": _positions_of([[0, 3, 3, 1, 0], [2, 2, 2, 1, 0], [1, 0, 3, 3, 3]])},)))
+@register_function(op=ScatterReduce, samples=Samples(inputs=2, named_inputs=("src",), shapes=((3, 4), (3, 5)),
+                                                     settings=({"dim": -1, "index": _positions_of(
+                                                         [[0, 3, 3, 1, 0], [2, 2, 2, 1, 0], [1, 0, 3, 3, 3]])},)))
 def scatter_add(x: Any, dim: int, index: Any, src: Any) -> Any:
     """``torch.scatter_add``: ``x`` plus ``src`` added at ``index`` along ``dim`` (repeated places add up).
 
@@ -339,7 +341,8 @@ def index_add(x: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) ->
     return x + (added if alpha == 1 else added * alpha)
 
 
-@register_function(samples=Samples(shapes=((2, 3),), settings=({"mask": np.array([True, False, True]), "value": -1.5},)))
+@register_function(samples=Samples(shapes=((2, 3),), settings=({"mask": np.array([True, False, True]),
+                                                                 "value": -1.5},)))
 def masked_fill(x: Any, mask: Any, value: Any) -> Any:
     """``torch.masked_fill``: ``value`` where ``mask`` (broadcast to ``x``) holds, else ``x``.
 

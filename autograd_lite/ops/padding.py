@@ -87,11 +87,12 @@ class Pad(Op, name="pad", args=("x",), vjp=True, saves=(),
 
 
 # Fixed (2, 3, 4) inputs: PyTorch pads in the non-constant modes only the last axes of 2-D to 5-D inputs.
-@register_function(op=Pad, tensor=False, samples=Samples(shapes=((2, 3, 4),), torch="nn.functional.pad", linear=True, settings=(
-    {"pad": (1, 2), "value": 0.5}, {"pad": (0, 1, 2, 0)}, {"pad": (-1, 1)}, {"pad": (2, 1), "mode": "reflect"},
-    {"pad": (3, 1, 1, 2), "mode": "replicate"}, {"pad": (1, 2), "mode": "circular"})))
+@register_function(op=Pad, tensor=False, samples=Samples(
+    shapes=((2, 3, 4),), torch="nn.functional.pad", linear=True, settings=(
+        {"pad": (1, 2), "value": 0.5}, {"pad": (0, 1, 2, 0)}, {"pad": (-1, 1)}, {"pad": (2, 1), "mode": "reflect"},
+        {"pad": (3, 1, 1, 2), "mode": "replicate"}, {"pad": (1, 2), "mode": "circular"})))
 def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Any:  # noqa: A002
-    """Pad ``x`` (``torch.nn.functional.pad``).
+    """Pad ``input`` (``torch.nn.functional.pad``).
 
     ``pad`` lists (before, after) widths starting from the LAST axis, as
     PyTorch does: ``(1, 2)`` pads the last axis by 1 before and 2 after;

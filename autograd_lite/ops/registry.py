@@ -77,7 +77,7 @@ class Samples:
 class Entry:
     """One public op: the function users call, and where it appears."""
     name: str
-    function: Callable[..., Any]  # of Tensors (or Values): the method is this function (unless ``method``), the tensor ``self``
+    function: Callable[..., Any]  # of Tensors (or Values); the method, unless ``method``, with the tensor as ``self``
     op: type[Op] | None  # the op class it records (None for functions of several ops or none, such as isnan)
     tensor: bool  # a Tensor method
     value: bool  # a Value method
