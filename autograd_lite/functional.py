@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import builtins
 import functools
+import inspect
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .dtypes import promote_types
 from .engine import ShapeError
-from .ops import einsum as einsum_ops, gather_scatter, padding, registry, reorder
+from .ops import einsum as einsum_ops, registry
 from .ops.elementwise import Where
 from .ops.reductions import normalize_axes
 from .ops.shape import Concat
@@ -23,15 +24,22 @@ from .tensor import Tensor, as_tensor, resolve_axis
 __all__ = [
     "where",
     "reshape", "transpose", "permute", "broadcast_to", "expand", "squeeze", "unsqueeze", "flatten",
-    "concat", "cat", "stack", "split",
+    "concat", "cat", "stack",
 ]
 
 
 def _on_tensors(method: Callable[..., Any]) -> Callable[..., Any]:
-    """The function for a method: its first argument may be anything ``as_tensor`` takes."""
+    """The function for a method: its first argument, given by position or by its name
+    (``F.pad(input=x, ...)``), may be anything ``as_tensor`` takes."""
+    first = next(iter(inspect.signature(method).parameters))
+
     @functools.wraps(method)
-    def function(x: Any, *args: Any, **kwargs: Any) -> Any:
-        return method(as_tensor(x), *args, **kwargs)
+    def function(*args: Any, **kwargs: Any) -> Any:
+        if args:
+            return method(as_tensor(args[0]), *args[1:], **kwargs)
+        if first in kwargs:
+            kwargs[first] = as_tensor(kwargs[first])
+        return method(**kwargs)
     return function
 
 
@@ -100,66 +108,6 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
     return Concat(axis)(*[t.unsqueeze(axis) for t in _one_dtype(tensors)])
 
 
-def split(x: Any, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
-          dim: int | None = None) -> tuple[Tensor, ...]:
-    """Cut along an axis into pieces of a given size (int) or of the given sizes (list), as ``torch.split``."""
-    return reorder.split(as_tensor(x), split_size_or_sections, resolve_axis(axis if dim is None else None, dim)[0])
-
-
-# == Shape, indexing and products (engine breadth, issue 13): functions over ops/padding.py, ops/reorder.py,
-# == ops/gather_scatter.py and ops/einsum.py, with PyTorch's names and arguments.
-def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:  # noqa: A002
-    """``F.pad``: borders in PyTorch's pad-tuple order (last axis first); see :func:`autograd_lite.ops.padding.pad`."""
-    return padding.pad(as_tensor(input), pad, mode, value)
-
-
-def flip(x: Any, dims: Any) -> Tensor: return reorder.flip(as_tensor(x), dims)
-def roll(x: Any, shifts: Any, dims: Any = None) -> Tensor: return reorder.roll(as_tensor(x), shifts, dims)
-def tile(x: Any, dims: Sequence[int]) -> Tensor: return reorder.tile(as_tensor(x), dims)
-def tril(x: Any, diagonal: int = 0) -> Tensor: return reorder.tril(as_tensor(x), diagonal)
-def triu(x: Any, diagonal: int = 0) -> Tensor: return reorder.triu(as_tensor(x), diagonal)
-def diag(x: Any, diagonal: int = 0) -> Tensor: return reorder.diag(as_tensor(x), diagonal)
-def movedim(x: Any, source: Any, destination: Any) -> Tensor: return reorder.movedim(as_tensor(x), source, destination)
-def narrow(x: Any, dim: int, start: int, length: int) -> Tensor: return reorder.narrow(as_tensor(x), dim, start, length)
-def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Tensor, ...]: return reorder.chunk(as_tensor(x), chunks, dim)
-def unbind(x: Any, dim: int = 0) -> tuple[Tensor, ...]: return reorder.unbind(as_tensor(x), dim)
-
-
-def repeat_interleave(x: Any, repeats: Any, dim: int | None = None) -> Tensor:
-    return reorder.repeat_interleave(as_tensor(x), repeats, dim)
-
-
-def diagonal(x: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    return reorder.diagonal(as_tensor(x), offset, dim1, dim2)
-
-
-def gather(x: Any, dim: int, index: Any) -> Tensor: return gather_scatter.gather(as_tensor(x), dim, index)
-def index_select(x: Any, dim: int, index: Any) -> Tensor: return gather_scatter.index_select(as_tensor(x), dim, index)
-def masked_fill(x: Any, mask: Any, value: Any) -> Tensor: return gather_scatter.masked_fill(as_tensor(x), mask, value)
-def masked_select(x: Any, mask: Any) -> Tensor: return gather_scatter.masked_select(as_tensor(x), mask)
-def nonzero(x: Any, *, as_tuple: bool = False) -> Any: return as_tensor(x).nonzero(as_tuple=as_tuple)
-
-
-def scatter(x: Any, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
-    return gather_scatter.scatter(as_tensor(x), dim, index, src, value=value, reduce=reduce)
-
-
-def scatter_add(x: Any, dim: int, index: Any, src: Any) -> Tensor:
-    return gather_scatter.scatter_add(as_tensor(x), dim, index, src)
-
-
-def scatter_reduce(x: Any, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Tensor:
-    return gather_scatter.scatter_reduce(as_tensor(x), dim, index, src, reduce, include_self=include_self)
-
-
-def index_add(x: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:
-    return gather_scatter.index_add(as_tensor(x), dim, index, source, alpha=alpha)
-
-
-def take_along_dim(x: Any, indices: Any, dim: int | None = None) -> Tensor:
-    return gather_scatter.take_along_dim(as_tensor(x), indices, dim)
-
-
 def _one_dtype(tensors: list[Tensor]) -> list[Tensor]:
     """The tensors cast to the dtype they promote to by PyTorch's table, as ``torch.cat`` and ``torch.stack``
     join them (an int64 and a float32 tensor join as float32; numpy would make float64)."""
@@ -167,6 +115,9 @@ def _one_dtype(tensors: list[Tensor]) -> list[Tensor]:
     return [t if t.dtype == target else t.to(target) for t in tensors]
 
 
+# == Products (engine breadth, issue 13). The shape, indexing and product functions (pad, flip, gather,
+# == outer...) are declared with their ops in ops/; einsum is written here: its first argument is the
+# == subscripts, not a tensor, and it has no method.
 def einsum(subscripts: str, *operands: Any) -> Tensor:
     """``torch.einsum``: any subscripts, a gradient through every operand; see :func:`autograd_lite.ops.einsum.einsum`.
 
@@ -178,18 +129,7 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
     return einsum_ops.einsum(subscripts, *[as_tensor(x) for x in operands])
 
 
-def outer(a: Any, b: Any) -> Tensor: return einsum_ops.outer(as_tensor(a), as_tensor(b))
-def dot(a: Any, b: Any) -> Tensor: return einsum_ops.dot(as_tensor(a), as_tensor(b))
-def mv(m: Any, v: Any) -> Tensor: return einsum_ops.mv(as_tensor(m), as_tensor(v))
-def bmm(a: Any, b: Any) -> Tensor: return einsum_ops.bmm(as_tensor(a), as_tensor(b))
-def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor: return einsum_ops.tensordot(as_tensor(a), as_tensor(b), dims)
-
-
-__all__ += [
-    "pad", "flip", "roll", "tile", "tril", "triu", "diag", "diagonal", "movedim", "narrow", "chunk", "unbind",
-    "repeat_interleave", "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
-    "masked_fill", "masked_select", "take_along_dim", "nonzero", "einsum", "outer", "dot", "mv", "bmm", "tensordot",
-]
+__all__ += ["einsum"]
 # == end of the engine-breadth block ==
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from .dtypes import DEFAULT_FLOAT, as_dtype, forward_with_promotion
 from .engine import ArgumentError, Node, ShapeError, holds_values, mark_changed, named_constant, raw
-from .ops import einsum as einsum_ops, gather_scatter, registry, reorder
+from .ops import registry
 from .ops.arithmetic import ArithmeticOperators
 from .ops.casts import Cast, Clone
 from .ops.indexing import GetItem, index_steps
@@ -380,66 +380,8 @@ class Tensor(ArithmeticOperators, InPlaceMethods, Node):
         axis = normalize_axes(axis, self.ndim + 1, "unsqueeze")[0]
         return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
-    # == Shape, indexing, casts and products (engine breadth, issue 13): methods over ops/reorder.py,
-    # == ops/gather_scatter.py, ops/einsum.py and ops/casts.py, with PyTorch's names and arguments.
-    def flip(self, *dims: Any) -> "Tensor":
-        return reorder.flip(self, dims[0] if len(dims) == 1 else dims)
-
-    def roll(self, shifts: Any, dims: Any = None) -> "Tensor": return reorder.roll(self, shifts, dims)
-    def repeat(self, *sizes: Any) -> "Tensor": return reorder.repeat(self, *sizes)
-    def tile(self, *dims: Any) -> "Tensor": return reorder.tile(self, dims[0] if len(dims) == 1 else dims)
-
-    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> "Tensor":
-        return reorder.repeat_interleave(self, repeats, dim)
-
-    def tril(self, diagonal: int = 0) -> "Tensor": return reorder.tril(self, diagonal)
-    def triu(self, diagonal: int = 0) -> "Tensor": return reorder.triu(self, diagonal)
-
-    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> "Tensor":
-        return reorder.diagonal(self, offset, dim1, dim2)
-
-    def diag(self, diagonal: int = 0) -> "Tensor": return reorder.diag(self, diagonal)
-    def movedim(self, source: Any, destination: Any) -> "Tensor": return reorder.movedim(self, source, destination)
-    moveaxis = movedim
-    def narrow(self, dim: int, start: int, length: int) -> "Tensor": return reorder.narrow(self, dim, start, length)
-    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple["Tensor", ...]:
-        return reorder.split(self, split_size_or_sections, dim)
-
-    def chunk(self, chunks: int, dim: int = 0) -> tuple["Tensor", ...]: return reorder.chunk(self, chunks, dim)
-    def unbind(self, dim: int = 0) -> tuple["Tensor", ...]: return reorder.unbind(self, dim)
-
-    def gather(self, dim: int, index: Any) -> "Tensor": return gather_scatter.gather(self, dim, index)
-
-    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> "Tensor":
-        return gather_scatter.scatter(self, dim, index, src, value=value, reduce=reduce)
-
-    def scatter_add(self, dim: int, index: Any, src: Any) -> "Tensor":
-        return gather_scatter.scatter_add(self, dim, index, src)
-
-    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> "Tensor":
-        return gather_scatter.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
-
-    def index_select(self, dim: int, index: Any) -> "Tensor": return gather_scatter.index_select(self, dim, index)
-
-    def index_add(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> "Tensor":
-        return gather_scatter.index_add(self, dim, index, source, alpha=alpha)
-
-    def masked_fill(self, mask: Any, value: Any) -> "Tensor": return gather_scatter.masked_fill(self, mask, value)
-    def masked_select(self, mask: Any) -> "Tensor": return gather_scatter.masked_select(self, mask)
-
-    def take_along_dim(self, indices: Any, dim: int | None = None) -> "Tensor":
-        return gather_scatter.take_along_dim(self, indices, dim)
-
-    def nonzero(self, *, as_tuple: bool = False) -> Any:
-        """Positions of the nonzero entries: an int64 Tensor (count, ndim), or a tuple of 1-D ones."""
-        found = gather_scatter.nonzero(self, as_tuple=as_tuple)
-        return tuple(Tensor._from_op(f, None) for f in found) if as_tuple else Tensor._from_op(found, None)
-
-    def outer(self, other: Any) -> "Tensor": return einsum_ops.outer(self, other)
-    def dot(self, other: Any) -> "Tensor": return einsum_ops.dot(self, other)
-    def mv(self, vec: Any) -> "Tensor": return einsum_ops.mv(self, vec)
-    def bmm(self, other: Any) -> "Tensor": return einsum_ops.bmm(self, other)
-
+    # == Casts (engine breadth, issue 13). The shape, indexing and product methods (flip, gather, outer...)
+    # == are declared with their ops in ops/reorder.py, ops/gather_scatter.py and ops/einsum.py.
     def clone(self) -> "Tensor":
         """A copy in the graph (gradient 1), sharing no memory (``torch.clone``)."""
         return Clone()(self)

@@ -19,6 +19,8 @@ Stable API:
 * ``check_grads(fn, *arrays, order=2)``: ``gradcheck`` of ``fn``, and with
   ``order=2`` also of its vector-Jacobian product built with ``create_graph=True``
   (so the second derivatives are checked against finite differences too).
+* ``call_declared(entry, xs, setting)``: a registry entry's function on the inputs ``xs`` and one
+  setting of its samples (``function=``: another library's function, called the same way).
 * ``mnist_at_hand()``: whether the MNIST test split is on this machine (no download).
 """
 from __future__ import annotations
@@ -32,7 +34,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd_lite as ag
 
-__all__ = ["FAST", "shapes", "operands", "check_grads"]
+__all__ = ["FAST", "shapes", "operands", "check_grads", "call_declared"]
 
 FAST = settings(max_examples=25, deadline=None)
 
@@ -101,6 +103,14 @@ def _random_like(x: Any, rng: np.random.Generator) -> Any:
 
 def _sum(x: Any) -> Any:
     return x if isinstance(x, ag.Value) else x.sum()
+
+
+def call_declared(entry: Any, xs: Any, setting: dict, function: Callable[..., Any] | None = None) -> Any:
+    """The op declared by ``entry`` on ``xs``: the last inputs by keyword where the samples name them,
+    as the op takes them after its settings (scatter's ``src``)."""
+    named = entry.samples.named_inputs
+    positional = list(xs[:len(xs) - len(named)])
+    return (function or entry.function)(*positional, **dict(zip(named, xs[len(positional):])), **setting)
 
 
 def mnist_at_hand() -> bool:

@@ -1,5 +1,9 @@
 """pad, flip roll repeat tile repeat_interleave tril triu diagonal diag movedim narrow chunk unbind, clone and casts:
-values, gradients to second order (float64 finite differences over random shapes), and PyTorch's numbers."""
+values, gradients to second order (float64 finite differences over random shapes), and PyTorch's numbers.
+
+The reordering ops and pad are declared in the op registry, whose samples check their gradients to second
+order and against PyTorch (tests/test_ops_gradcheck.py); here their method spellings (``x.flip(0, -1)``,
+``x.repeat(2, 1)``) meet PyTorch on 3-D shapes. Clone and the casts are checked here in full."""
 from types import SimpleNamespace
 
 import numpy as np
@@ -15,7 +19,7 @@ T = ag.Tensor
 OURS = SimpleNamespace(I=lambda a: np.asarray(a), cat=lambda xs: F.concat([x.reshape(-1) for x in xs]), pad=F.pad)
 
 # name, the case (written once for both libraries), the least number of dimensions it needs
-CASES = [
+SPELLINGS = [
     ("pad constant", lambda x, L: L.pad(x, (1, 2), value=0.5), 1),
     ("pad constant 2 axes", lambda x, L: L.pad(x, (0, 1, 2, 0)), 2),
     ("pad constant crop", lambda x, L: L.pad(x, (-1, 1)), 1),
@@ -43,6 +47,10 @@ CASES = [
     ("narrow", lambda x, L: x.narrow(0, 1, x.shape[0] - 1), 1),
     ("chunk", lambda x, L: L.cat(x.chunk(2, -1)), 1),
     ("unbind", lambda x, L: L.cat([u * (k + 1) for k, u in enumerate(x.unbind(0))]), 1),
+    ("flip spread", lambda x, L: x.flip(0, -1), 2),
+    ("tile spread", lambda x, L: x.tile(2, 1), 1),
+]
+CASTS = [
     ("clone", lambda x, L: x.clone() * 2, 0),
     ("float casts", lambda x, L: x.float().double() ** 2, 0),
     ("to", lambda x, L: x.to(L.float32).to(L.float64) ** 2, 0),
@@ -55,7 +63,7 @@ def _shape(draw, min_dims):
     return tuple(draw(st.lists(st.integers(3, 4), min_size=min_dims, max_size=max(min_dims, 3))))
 
 
-@pytest.mark.parametrize("name, case, min_dims", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name, case, min_dims", CASTS, ids=[c[0] for c in CASTS])
 @settings(max_examples=4, deadline=None)
 @given(data=st.data())
 def test_gradients_first_and_second_order(name, case, min_dims, data):
@@ -67,7 +75,7 @@ def test_gradients_first_and_second_order(name, case, min_dims, data):
         check_grads(lambda t: case(t, OURS), x, rtol=1e-3, atol=1e-4)
 
 
-@pytest.mark.parametrize("name, case, min_dims", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name, case, min_dims", SPELLINGS + CASTS, ids=[c[0] for c in SPELLINGS + CASTS])
 @pytest.mark.parametrize("shape", [(3, 4, 5), (4, 3, 6)])
 def test_matches_torch(name, case, min_dims, shape):
     torch = pytest.importorskip("torch")
@@ -104,6 +112,17 @@ def test_values_a_reader_checks():
     assert [u.tolist() for u in x.unbind(1)] == [[1, 4], [2, 5], [3, 6]]
     assert x.narrow(1, -2, 2).tolist() == [[2, 3], [5, 6]]
     assert x.contiguous() is x and x.to("float32") is x and x.to("cpu") is x
+
+
+def test_methods_take_a_sequence_setting_spread_out_or_whole_as_pytorch():
+    x = T(np.arange(6.0).reshape(2, 3))
+    assert x.flip(0, 1).tolist() == x.flip((0, 1)).tolist() == F.flip(x, (0, 1)).tolist() == [[5, 4, 3], [2, 1, 0]]
+    assert x.flip(dims=1).tolist() == x.flip(1).tolist() == [[2, 1, 0], [5, 4, 3]]
+    assert x.repeat(2, 1).shape == x.repeat((2, 1)).shape == x.repeat(repeats=[2, 1]).shape == (4, 3)
+    assert T([1.0, 2.0]).repeat(2).tolist() == [1, 2, 1, 2] and not hasattr(F, "repeat")  # torch.repeat is no function
+    assert x.tile(2).shape == x.tile((2,)).shape == F.tile(x, 2).shape == (2, 6)
+    assert [p.shape for p in F.split(x, 2, axis=1)] == [p.shape for p in x.split(2, dim=1)] == [(2, 2), (2, 1)]
+    assert F.pad(input=x, pad=(1, 0)).shape == (2, 4) and x.moveaxis(0, 1).shape == F.moveaxis(x, 0, 1).shape == (3, 2)
 
 
 def test_repeat_sums_the_copies_in_backward():

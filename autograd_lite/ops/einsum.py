@@ -1,4 +1,8 @@
-"""einsum, with a gradient through every operand, and the products written with it: outer dot mv bmm tensordot."""
+"""einsum, with a gradient through every operand, and the products written with it: outer dot mv bmm tensordot.
+
+The products are declared once, here: their ``Tensor`` methods (``tensordot`` has none, as in PyTorch),
+``ag.functional`` functions and checks come from the declaration.
+"""
 from __future__ import annotations
 
 import string
@@ -7,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..engine import ArgumentError, Op, ShapeError, raw
+from .registry import Samples, register_function
 from .shape import SumTo
 
 __all__ = ["Einsum", "einsum", "parse_subscripts", "outer", "dot", "mv", "bmm", "tensordot"]
@@ -167,6 +172,11 @@ def _check_ndim(x: Any, ndim: int, fn: str, name: str) -> None:
         raise ShapeError(f"{fn}: {name} must be {ndim}-D, got shape {np.shape(raw(x))}")
 
 
+def _products(*shapes: tuple[int, ...], **samples: Any) -> Samples:
+    return Samples(inputs=len(shapes), shapes=shapes, **samples)
+
+
+@register_function(op=Einsum, samples=_products((3,), (2,)))
 def outer(a: Any, b: Any) -> Any:
     """``torch.outer``: ``a[i] * b[j]`` for 1-D a and b."""
     _check_ndim(a, 1, "outer", "the first vector")
@@ -174,6 +184,7 @@ def outer(a: Any, b: Any) -> Any:
     return einsum("i,j->ij", a, b)
 
 
+@register_function(op=Einsum, samples=_products((4,), (4,)))
 def dot(a: Any, b: Any) -> Any:
     """``torch.dot``: Σ a[i]·b[i] of two 1-D tensors of one length."""
     _check_ndim(a, 1, "dot", "the first vector")
@@ -183,6 +194,7 @@ def dot(a: Any, b: Any) -> Any:
     return einsum("i,i->", a, b)
 
 
+@register_function(samples=_products((3, 4), (4,)))
 def mv(m: Any, v: Any) -> Any:
     """``torch.mv``: matrix (n, m) times vector (m,)."""
     _check_ndim(m, 2, "mv", "the matrix")
@@ -192,6 +204,7 @@ def mv(m: Any, v: Any) -> Any:
     return m @ v
 
 
+@register_function(samples=_products((2, 3, 4), (2, 4, 2)))
 def bmm(a: Any, b: Any) -> Any:
     """``torch.bmm``: batched (b, n, m) @ (b, m, p), no broadcasting."""
     _check_ndim(a, 3, "bmm", "the first batch")
@@ -202,6 +215,8 @@ def bmm(a: Any, b: Any) -> Any:
     return a @ b
 
 
+@register_function(op=Einsum, tensor=False, samples=_products((2, 3, 4), (3, 4, 2), settings=(
+    {}, {"dims": ([2, 1], [1, 0])})))
 def tensordot(a: Any, b: Any, dims: int | Sequence[Any] = 2) -> Any:
     """``torch.tensordot``: sum over the last ``dims`` axes of a and the first of b, or over the
     axis pairs ``dims=([a axes], [b axes])``.

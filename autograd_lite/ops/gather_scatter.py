@@ -6,6 +6,10 @@ stated here; the others are written with them or with ``getitem``/``index_add``
 (the adjoint pair in ``indexing.py``) and ``where``. PyTorch's conventions:
 ``index`` has as many dimensions as ``x``, is at most as long as ``x`` along
 every other dimension, and holds non-negative positions.
+
+Each function is declared once, here: its ``Tensor`` method, its
+``ag.functional`` function and its checks come from the declaration. The
+samples fix the shapes, so that the positions they give fit.
 """
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ import numpy as np
 from ..engine import ArgumentError, Op, ShapeError, raw
 from .elementwise import Where
 from .indexing import GetItem, IndexAdd
-from .reductions import normalize_axes
+from .reductions import integer_tensor, normalize_axes
+from .registry import Samples, register_function
 from .reorder import select_along
 
 __all__ = ["IndexOutOfRange", "Gather", "Scatter", "ScatterReduce", "gather", "scatter", "scatter_add",
@@ -204,6 +209,14 @@ def _dim(x: Any, dim: int, fn: str) -> int:
     return normalize_axes(dim, x.ndim, fn)[0] if x.ndim else 0
 
 
+def _positions_of(rows: list) -> np.ndarray:
+    """Positions for the samples: int64, as PyTorch takes them."""
+    return np.array(rows, dtype=np.int64)
+
+
+@register_function(op=Gather, samples=Samples(shapes=((3, 4),), linear=True, settings=(
+    {"dim": 0, "index": _positions_of([[0, 2, 1, 0], [2, 2, 0, 1]])},
+    {"dim": -1, "index": _positions_of([[3, 0], [1, 1], [0, 2]])})))
 def gather(x: Any, dim: int, index: Any) -> Any:
     """``torch.gather``: along ``dim``, the entries of ``x`` at ``index`` (the result has ``index``'s shape).
 
@@ -224,6 +237,11 @@ def _src_for(src: Any, x: Any, index: np.ndarray, fn: str) -> Any:
     return src
 
 
+# No place written twice: where two src values race for one place, only one lands (finite differences see
+# that one) while each gets the place's gradient, as in PyTorch.
+@register_function(op=Scatter, samples=Samples(inputs=2, named_inputs=("src",), shapes=((3, 4), (2, 4)), settings=(
+    {"dim": 0, "index": _positions_of([[0, 2, 1, 0], [2, 1, 0, 1]])},
+    {"dim": 1, "index": _positions_of([[3, 0, 1, 2], [1, 2, 0, 3]])})))
 def scatter(x: Any, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Any:
     """``torch.scatter``: ``x`` with ``src`` (or a number ``value``) written at ``index`` along ``dim``.
 
@@ -246,6 +264,9 @@ def scatter(x: Any, dim: int, index: Any, src: Any = None, *, value: Any = None,
     return Scatter(d, _grid(x.shape, d, idx, fn, np.shape(raw(src))), x.shape)(x, src)
 
 
+@register_function(op=ScatterReduce, samples=Samples(inputs=2, named_inputs=("src",), shapes=((3, 4), (3, 5)),
+                                                     settings=({"dim": -1, "index": _positions_of(
+                                                         [[0, 3, 3, 1, 0], [2, 2, 2, 1, 0], [1, 0, 3, 3, 3]])},)))
 def scatter_add(x: Any, dim: int, index: Any, src: Any) -> Any:
     """``torch.scatter_add``: ``x`` plus ``src`` added at ``index`` along ``dim`` (repeated places add up).
 
@@ -255,6 +276,11 @@ def scatter_add(x: Any, dim: int, index: Any, src: Any) -> Any:
     return scatter_reduce(x, dim, index, src, "sum")
 
 
+@register_function(op=ScatterReduce, samples=Samples(
+    inputs=2, named_inputs=("src",), shapes=((2, 3), (2, 5)), away=0.5,  # prod divides by the values
+    settings=tuple({"dim": 1, "index": _positions_of([[0, 2, 2, 0, 2], [1, 1, 0, 1, 1]]), "reduce": reduce,
+                    "include_self": include_self}
+                   for reduce in _REDUCE_UFUNC for include_self in (True, False))))
 def scatter_reduce(x: Any, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Any:
     """``torch.scatter_reduce``: each place of ``x`` combined with the ``src`` values sent to it by
     ``reduce`` (``"sum" "prod" "mean" "amax" "amin"``); ``include_self=False`` leaves x's own value out.
@@ -272,6 +298,8 @@ def scatter_reduce(x: Any, dim: int, index: Any, src: Any, reduce: str, *, inclu
     return ScatterReduce(d, grid, reduce, bool(include_self), x.shape)(x, src)
 
 
+@register_function(samples=Samples(shapes=((3, 4),), linear=True, settings=(
+    {"dim": 0, "index": _positions_of([0, 1, 0, 2])}, {"dim": -1, "index": _positions_of([3, 3])})))
 def index_select(x: Any, dim: int, index: Any) -> Any:
     """``torch.index_select``: the slices of ``x`` at the positions ``index`` (1-D) along ``dim``.
 
@@ -294,6 +322,8 @@ def _positions(index: Any, size: int, fn: str) -> np.ndarray:
     return idx.reshape(-1)
 
 
+@register_function(samples=Samples(inputs=2, named_inputs=("source",), shapes=((3, 4), (4, 4)), linear=True,
+                                   settings=({"dim": 0, "index": _positions_of([1, 0, 1, 2]), "alpha": 0.5},)))
 def index_add(x: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
     """``torch.index_add``: ``x`` with ``alpha * source``'s slices added at positions ``index`` along ``dim``.
 
@@ -311,6 +341,8 @@ def index_add(x: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) ->
     return x + (added if alpha == 1 else added * alpha)
 
 
+@register_function(samples=Samples(shapes=((2, 3),), settings=({"mask": np.array([True, False, True]),
+                                                                 "value": -1.5},)))
 def masked_fill(x: Any, mask: Any, value: Any) -> Any:
     """``torch.masked_fill``: ``value`` where ``mask`` (broadcast to ``x``) holds, else ``x``.
 
@@ -337,6 +369,9 @@ def _bool_mask(mask: Any, fn: str) -> np.ndarray:
     return condition
 
 
+# The mask is a setting, so the result's shape is fixed for the samples; values never decide it.
+@register_function(samples=Samples(shapes=((2, 3),), linear=True, settings=(
+    {"mask": np.array([[True, False, True], [False, True, True]])}, {"mask": np.array([False, True, True])})))
 def masked_select(x: Any, mask: Any) -> Any:
     """``torch.masked_select``: the entries where ``mask`` holds, as a 1-D tensor (x and mask broadcast together).
 
@@ -354,6 +389,10 @@ def masked_select(x: Any, mask: Any) -> Any:
     return GetItem(np.broadcast_to(condition, shape))(x)
 
 
+@register_function(samples=Samples(shapes=((3, 4),), linear=True, settings=(
+    {"indices": _positions_of([[2, 0, 1, 0], [1, 1, 2, 0]]), "dim": 0},
+    {"indices": _positions_of([0, 5, 11, 5])},
+    {"indices": _positions_of([[1, 3]]), "dim": -1})))
 def take_along_dim(x: Any, indices: Any, dim: int | None = None) -> Any:
     """``torch.take_along_dim``: ``gather`` with ``x`` and ``indices`` broadcast along the other dimensions;
     no ``dim``: both flattened.
@@ -380,9 +419,14 @@ def take_along_dim(x: Any, indices: Any, dim: int | None = None) -> Any:
     return gather(x, d, np.broadcast_to(idx, i_full))
 
 
+@register_function(samples=Samples(differentiable=False))
 def nonzero(x: Any, *, as_tuple: bool = False) -> Any:
-    """``torch.nonzero``: the positions of the nonzero entries, an int64 array of shape (count, ndim)
-    (or, ``as_tuple=True``, one 1-D array per dimension). Positions have no gradient."""
+    """``torch.nonzero``: the positions of the nonzero entries, an int64 tensor of shape (count, ndim)
+    (or, ``as_tuple=True``, one 1-D tensor per dimension). Positions have no gradient.
+
+    >>> nonzero(Tensor([[0.0, 1.0], [2.0, 0.0]])).tolist()
+    [[0, 1], [1, 0]]
+    """
     data = np.asarray(raw(x))
     if data.ndim == 0:  # numpy refuses np.nonzero of a 0-d array; PyTorch gives (1, 0) or (0, 0)
         found: tuple = ()
@@ -391,5 +435,6 @@ def nonzero(x: Any, *, as_tuple: bool = False) -> Any:
         found = np.nonzero(data)
         count = found[0].size
     if as_tuple:
-        return tuple(np.asarray(f, dtype=np.int64) for f in found) if found else (np.zeros(count, np.int64),)
-    return np.stack(found, axis=1).astype(np.int64) if found else np.zeros((count, 0), np.int64)
+        positions = tuple(np.asarray(f, dtype=np.int64) for f in found) if found else (np.zeros(count, np.int64),)
+        return tuple(integer_tensor(x, p) for p in positions)
+    return integer_tensor(x, np.stack(found, axis=1).astype(np.int64) if found else np.zeros((count, 0), np.int64))

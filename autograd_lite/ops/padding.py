@@ -1,4 +1,7 @@
-"""pad: constant, reflect, replicate and circular padding, with PyTorch's pad-tuple order."""
+"""pad: constant, reflect, replicate and circular padding, with PyTorch's pad-tuple order.
+
+Declared once, here, as a function (``ag.functional.pad``; PyTorch has no ``Tensor.pad``), checked by its samples.
+"""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -7,6 +10,7 @@ import numpy as np
 
 from ..engine import ArgumentError, Op, ShapeError, raw
 from .indexing import GetItem, IndexAdd
+from .registry import Samples, register_function
 
 __all__ = ["Pad", "pad", "MODES"]
 
@@ -82,8 +86,13 @@ class Pad(Op, name="pad", args=("x",), vjp=True, saves=(),
         return (g,)
 
 
-def pad(x: Any, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Any:
-    """Pad ``x`` (``torch.nn.functional.pad``).
+# Fixed (2, 3, 4) inputs: PyTorch pads in the non-constant modes only the last axes of 2-D to 5-D inputs.
+@register_function(op=Pad, tensor=False, samples=Samples(
+    shapes=((2, 3, 4),), torch="nn.functional.pad", linear=True, settings=(
+        {"pad": (1, 2), "value": 0.5}, {"pad": (0, 1, 2, 0)}, {"pad": (-1, 1)}, {"pad": (2, 1), "mode": "reflect"},
+        {"pad": (3, 1, 1, 2), "mode": "replicate"}, {"pad": (1, 2), "mode": "circular"})))
+def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Any:  # noqa: A002
+    """Pad ``input`` (``torch.nn.functional.pad``).
 
     ``pad`` lists (before, after) widths starting from the LAST axis, as
     PyTorch does: ``(1, 2)`` pads the last axis by 1 before and 2 after;
@@ -97,7 +106,7 @@ def pad(x: Any, pad: Sequence[int], mode: str = "constant", value: float | None 
     >>> pad(Tensor([1.0, 2.0, 3.0]), (2, 1), mode="reflect").tolist()
     [3.0, 2.0, 1.0, 2.0, 3.0, 2.0]
     """
-    widths = tuple(pad)
+    x, widths = input, tuple(pad)
     if any(isinstance(w, bool) or not isinstance(w, (int, np.integer)) for w in widths):
         raise TypeError(f"pad: widths must be ints, got {widths}")
     if len(widths) % 2 or len(widths) // 2 > x.ndim:

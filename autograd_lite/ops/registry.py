@@ -18,7 +18,9 @@ without its check). Three ways to declare, from the smallest:
 * :func:`register` on an :class:`~autograd_lite.engine.Op` class without
   settings (``Exp()``): the method is ``Exp.shared()(self)``;
 * :func:`register_function` on the public function of an op with settings
-  (``leaky_relu(x, negative_slope=0.01)``), which is then the method itself.
+  (``leaky_relu(x, negative_slope=0.01)``), which is then the method itself
+  (or, with ``varargs=``, the method also takes that setting spread out, as
+  PyTorch's ``x.flip(0, 1)`` does beside ``torch.flip(x, (0, 1))``).
 
 Generated methods call the op directly (``Exp.shared()(self)`` through a
 closure): no lookup in this registry happens when an op runs.
@@ -50,6 +52,9 @@ class Samples:
     the op's own name; ``None``: none). ``linear`` ops are also checked squared,
     so that their backward runs on a gradient with history in the second-order check.
     ``differentiable=False`` ops (comparisons, indices) are compared in forward only.
+    A setting may be an array (gather's ``index``, masked_fill's ``mask``): fix ``shapes`` so that
+    its positions fit; PyTorch is given it as a tensor. ``named_inputs`` names the last inputs, passed
+    by keyword because the op takes them after its settings (scatter's ``src``).
     """
     inputs: int = 1
     low: float | tuple[float, ...] = -2.0  # a tuple: one value per input
@@ -57,9 +62,11 @@ class Samples:
     away: float | tuple[float, ...] = 0.0
     off_integers: bool = False
     min_dims: int = 0
+    max_dims: int = 3
     min_side: int = 1  # 2 for var and std, whose correction divides by n - 1
     shapes: tuple[tuple[int, ...], ...] | None = None  # fixed shapes, one per input, instead of drawn ones
     settings: tuple[dict[str, Any], ...] = ({},)
+    named_inputs: tuple[str, ...] = ()
     torch: str | None = ""
     linear: bool = False
     differentiable: bool = True
@@ -70,7 +77,7 @@ class Samples:
 class Entry:
     """One public op: the function users call, and where it appears."""
     name: str
-    function: Callable[..., Any]  # of Tensors (or Values): the method is this function, the tensor is ``self``
+    function: Callable[..., Any]  # of Tensors (or Values); the method, unless ``method``, with the tensor as ``self``
     op: type[Op] | None  # the op class it records (None for functions of several ops or none, such as isnan)
     tensor: bool  # a Tensor method
     value: bool  # a Value method
@@ -79,6 +86,7 @@ class Entry:
     draw: bool  # a function in ``draw`` expressions (one input, no settings, works on Values)
     samples: Samples
     aliases: tuple[str, ...] = ()  # other names for the same function (``clamp`` for ``clip``)
+    method: Callable[..., Any] | None = None  # the Tensor method where it is not ``function`` (see ``varargs``)
 
 
 REGISTRY: dict[str, Entry] = {}
@@ -142,19 +150,38 @@ def register(op: type[Op] | None = None, *, name: str | None = None, tensor: boo
 
 def register_function(*, op: type[Op] | None = None, name: str | None = None, tensor: bool = True,
                       value: bool = False, functional: bool = True, module: str | None = None,
-                      samples: Samples = Samples(), aliases: Sequence[str] = ()
+                      samples: Samples = Samples(), aliases: Sequence[str] = (), varargs: str | None = None
                       ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a public function (an op with settings, or a few ops together) as a method and the rest.
 
     Its first parameter is the tensor (``self`` of the method); its other
     parameters are the settings, which an ``nn`` module made for it takes as
-    its own (``nn.LeakyReLU(negative_slope=0.2)``).
+    its own (``nn.LeakyReLU(negative_slope=0.2)``). ``varargs`` names a
+    sequence setting that the method also takes as separate arguments, as
+    PyTorch's methods do where its functions take one sequence:
+    ``x.flip(0, 1)``, ``x.flip((0, 1))`` and ``torch.flip(x, (0, 1))``.
     """
     def declare(function: Callable[..., Any]) -> Callable[..., Any]:
+        if varargs and [p.name for p in settings_of(function)][:1] != [varargs]:
+            raise TypeError(f"{function.__name__}: varargs={varargs!r} must name its first setting")
+        method = _spreading(function, varargs) if varargs else None
         _add(Entry(name or function.__name__, function, op, tensor, value, functional, module, False, samples,
-                   tuple(aliases)))
+                   tuple(aliases), method))
         return function
     return declare
+
+
+def _spreading(function: Callable[..., Any], setting: str) -> Callable[..., Any]:
+    """The method of ``function`` whose first setting may come spread out: ``x.repeat(2, 3)`` is
+    ``repeat(x, (2, 3))``; one argument is the setting itself (``x.repeat((2, 3))``, ``x.flip(0)``);
+    none is an empty sequence, unless it is given by name (``x.flip(dims=0)``)."""
+    def method(self: Any, *values: Any, **settings: Any) -> Any:
+        if values:
+            return function(self, values[0] if len(values) == 1 else values, **settings)
+        return function(self, **settings) if setting in settings else function(self, (), **settings)
+    method.__name__ = method.__qualname__ = function.__name__
+    method.__doc__ = function.__doc__
+    return method
 
 
 def elementwise(name: str, array: Callable[[Any], Any], scalar: Callable[[float], float] | None,
@@ -207,12 +234,12 @@ def install_methods(cls: type, kind: str) -> None:
     def add(entry: Entry) -> None:
         if getattr(entry, kind):
             for name in names(entry):
-                setattr(cls, name, entry.function)
+                setattr(cls, name, entry.method or entry.function)
 
     def remove(entry: Entry) -> None:
         if getattr(entry, kind):
             for name in names(entry):
-                if cls.__dict__.get(name) is entry.function:
+                if cls.__dict__.get(name) is (entry.method or entry.function):
                     delattr(cls, name)
     on_declare(add, remove)
 

@@ -6,8 +6,9 @@ micrograd writes ``a / b`` with ``*`` and ``**``: their derivatives are those
 ops' derivatives, already stated and checked once, so none is restated here.
 A drawn graph shows, e.g., ``flip`` as ``[::-1]``.
 
-They take and return Tensors; ``Tensor`` methods and ``ag.functional`` call them.
-PyTorch's names and argument conventions throughout.
+Each is declared once, here (:func:`~.registry.register_function`): its
+``Tensor`` method, its ``ag.functional`` function and its gradient and PyTorch
+checks come from that declaration. PyTorch's names and argument conventions throughout.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..engine import ArgumentError, ShapeError, raw
 from .elementwise import Where
 from .indexing import GetItem, IndexAdd
 from .reductions import normalize_axes
+from .registry import Samples, register_function
 from .shape import BroadcastTo, Permute, Split
 
 __all__ = ["flip", "roll", "repeat", "tile", "repeat_interleave", "tril", "triu", "diagonal", "diag",
@@ -40,6 +42,13 @@ def select_along(x: Any, dim: int, index: Any) -> Any:
     return GetItem((slice(None),) * dim + (index,))(x)
 
 
+def _moves(**samples: Any) -> Samples:
+    """The samples of an op that moves numbers: linear, so also checked squared (its backward then meets a
+    gradient with history in the second-order check)."""
+    return Samples(linear=True, **samples)
+
+
+@register_function(varargs="dims", samples=_moves(min_dims=2, settings=({"dims": (0,)}, {"dims": (0, -1)})))
 def flip(x: Any, dims: Any) -> Any:
     """Reverse the order along ``dims`` (``torch.flip``).
 
@@ -52,6 +61,8 @@ def flip(x: Any, dims: Any) -> Any:
     return GetItem(tuple(slice(None, None, -1) if a in axes else slice(None) for a in range(x.ndim)))(x)
 
 
+@register_function(samples=_moves(min_dims=2, settings=(
+    {"shifts": 1, "dims": 0}, {"shifts": -2}, {"shifts": (1, -4), "dims": (0, 1)})))
 def roll(x: Any, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> Any:
     """Shift along ``dims`` with wrap-around (``torch.roll``); no ``dims``: roll the flattened tensor.
 
@@ -74,16 +85,19 @@ def roll(x: Any, shifts: int | Sequence[int], dims: int | Sequence[int] | None =
     return out
 
 
-def repeat(x: Any, *sizes: Any) -> Any:
-    """Tile ``x`` ``sizes[i]`` times along axis i (``torch.Tensor.repeat``; numpy's ``tile``).
+# A method only: PyTorch has no function torch.repeat.
+@register_function(varargs="repeats", functional=False, samples=_moves(
+    settings=({"repeats": (2, 1, 1)}, {"repeats": (2, 1, 3, 3, 3)}), torch="Tensor.repeat"))
+def repeat(x: Any, repeats: Any) -> Any:
+    """Tile ``x`` ``repeats[i]`` times along axis i (``torch.Tensor.repeat``; numpy's ``tile``).
 
-    Leading extra sizes add new axes. Done as a reshape to (1, n) pairs, a
+    Leading extra counts add new axes. Done as a reshape to (1, n) pairs, a
     broadcast to (r, n), and a reshape to r·n: the gradient sums the copies.
 
-    >>> repeat(Tensor([1.0, 2.0]), 2, 2).tolist()
+    >>> Tensor([1.0, 2.0]).repeat(2, 2).tolist()
     [[1.0, 2.0, 1.0, 2.0], [1.0, 2.0, 1.0, 2.0]]
     """
-    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    sizes = (repeats,) if isinstance(repeats, (int, np.integer)) else tuple(repeats)
     if len(sizes) < x.ndim:
         raise ShapeError(f"repeat: {len(sizes)} repeat counts {sizes} for a tensor of shape {x.shape}; "
                          f"give at least one per dimension")
@@ -95,12 +109,14 @@ def repeat(x: Any, *sizes: Any) -> Any:
     return BroadcastTo(spread)(x.reshape(paired)).reshape(tuple(int(r) * side for r, side in zip(sizes, shape)))
 
 
+@register_function(varargs="dims", samples=_moves(settings=({"dims": (2,)}, {"dims": (2, 1, 1, 2)})))
 def tile(x: Any, dims: Sequence[int]) -> Any:
     """``torch.tile``: :func:`repeat`, with missing leading counts taken as 1."""
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
-    return repeat(x, *((1,) * (x.ndim - len(dims)) + dims))
+    return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
 
 
+@register_function(samples=_moves(min_dims=1, settings=({"repeats": 2, "dim": 0}, {"repeats": 3})))
 def repeat_interleave(x: Any, repeats: Any, dim: int | None = None) -> Any:
     """Repeat each element ``repeats`` times along ``dim`` (``torch.repeat_interleave``); no ``dim``: flattened.
 
@@ -129,6 +145,7 @@ def _triangle(x: Any, diagonal: int, lower: bool, fn: str) -> Any:
     return Where(keep)(x, 0)  # where, not a product with the mask: inf outside the band gives 0, not nan
 
 
+@register_function(samples=_moves(min_dims=2, settings=({}, {"diagonal": 1})))
 def tril(x: Any, diagonal: int = 0) -> Any:
     """The lower triangle of the last two axes, the rest 0 (``torch.tril``).
 
@@ -138,11 +155,14 @@ def tril(x: Any, diagonal: int = 0) -> Any:
     return _triangle(x, diagonal, True, "tril")
 
 
+@register_function(samples=_moves(min_dims=2, settings=({}, {"diagonal": -1})))
 def triu(x: Any, diagonal: int = 0) -> Any:
     """The upper triangle of the last two axes, the rest 0 (``torch.triu``)."""
     return _triangle(x, diagonal, False, "triu")
 
 
+@register_function(aliases=("moveaxis",), samples=_moves(min_dims=2, settings=(
+    {"source": 0, "destination": -1}, {"source": (0, 1), "destination": (-1, 0)})))
 def movedim(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Any:
     """Move axes ``source`` to positions ``destination``, the others keeping their order (``torch.movedim``).
 
@@ -159,6 +179,8 @@ def movedim(x: Any, source: int | Sequence[int], destination: int | Sequence[int
     return Permute(tuple(a if a is not None else next(rest) for a in order))(x)
 
 
+@register_function(samples=_moves(min_dims=2, settings=({}, {"offset": 1, "dim1": 1, "dim2": 0},
+                                                      {"offset": -1, "dim1": -1, "dim2": 0})))
 def diagonal(x: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
     """The diagonal of the planes ``(dim1, dim2)``, as a new last axis (``torch.diagonal``).
 
@@ -180,6 +202,7 @@ def _diagonal(x: Any, offset: int, dim1: int, dim2: int) -> Any:
     return GetItem((Ellipsis, start_row + steps, start_col + steps))(moved)
 
 
+@register_function(samples=_moves(min_dims=1, max_dims=2, settings=({}, {"diagonal": 1}, {"diagonal": -1})))
 def diag(x: Any, diagonal: int = 0) -> Any:
     """A 1-D ``x`` as the given diagonal of a square matrix; of a 2-D ``x``, that diagonal (``torch.diag``).
 
@@ -196,6 +219,8 @@ def diag(x: Any, diagonal: int = 0) -> Any:
     return IndexAdd((rows, cols), (n, n))(x)
 
 
+@register_function(samples=_moves(min_dims=1, settings=(
+    {"dim": 0, "start": 0, "length": 1}, {"dim": -1, "start": -1, "length": 1})))
 def narrow(x: Any, dim: int, start: int, length: int) -> Any:
     """``length`` entries from ``start`` along ``dim`` (``torch.narrow``)."""
     axis = normalize_axes(dim, x.ndim, "narrow")[0]
@@ -207,6 +232,7 @@ def narrow(x: Any, dim: int, start: int, length: int) -> Any:
     return select_along(x, axis, slice(begin, begin + length))
 
 
+@register_function(op=Split, samples=_moves(min_dims=1, settings=({"chunks": 2, "dim": -1}, {"chunks": 3})))
 def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     """Cut into ``chunks`` pieces of ``ceil(n / chunks)`` along ``dim`` (the last smaller; maybe fewer pieces),
     as ``torch.chunk``.
@@ -224,13 +250,19 @@ def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     return Split([min(step, size - s) for s in range(0, size, step)], axis)(x)
 
 
-def split(x: Any, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Any, ...]:
+@register_function(op=Split, samples=_moves(min_dims=1, settings=(
+    {"split_size_or_sections": 2, "dim": -1}, {"split_size_or_sections": 1})))
+def split(x: Any, split_size_or_sections: int | Sequence[int], dim: int = 0, *,
+          axis: int | None = None) -> tuple[Any, ...]:
     """Cut along ``dim`` into pieces of a given size (an int: the last may be smaller) or of the given
     sizes (a list adding up to the axis's length), as ``torch.split``: one op with several results.
+    ``axis`` is numpy's name for ``dim``.
 
     >>> [p.tolist() for p in split(Tensor([1.0, 2.0, 3.0]), 2)]
     [[1.0, 2.0], [3.0]]
     """
+    if axis is not None:
+        dim = axis
     if x.ndim == 0:
         raise ShapeError("split: cannot split a 0-d tensor")
     axis = normalize_axes(dim, x.ndim, "split")[0]
@@ -250,6 +282,7 @@ def split(x: Any, split_size_or_sections: int | Sequence[int], dim: int = 0) -> 
     return Split(sizes, axis)(x) if sizes else (x,)
 
 
+@register_function(op=Split, samples=_moves(min_dims=1, settings=({}, {"dim": -1})))
 def unbind(x: Any, dim: int = 0) -> tuple[Any, ...]:
     """The slices along ``dim``, each without that axis (``torch.unbind``)."""
     if x.ndim == 0:
