@@ -17,7 +17,6 @@ from .dtypes import promote_types
 from .engine import ShapeError
 from .ops import einsum as einsum_ops, registry
 from .ops.elementwise import Where
-from .ops.reductions import normalize_axes
 from .ops.shape import Concat
 from .tensor import Tensor, as_tensor, resolve_axis
 

@@ -6,7 +6,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from .dtypes import DEFAULT_FLOAT, as_dtype, forward_with_promotion
-from .engine import ArgumentError, Node, ShapeError, holds_values, mark_changed, named_constant, raw
+from .engine import Node, ShapeError, holds_values, mark_changed, named_constant, raw
 from .ops import registry
 from .ops.arithmetic import ArithmeticOperators
 from .ops.casts import Cast, Clone

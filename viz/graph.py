@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor, Value
-from autograd_lite.engine import Node, holds_values, run_on_float64
+from autograd_lite.engine import Node, holds_values  # holds_values: for text.py, dot.py and steps.py too
 
 from .modules import parameter_names
 

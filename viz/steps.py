@@ -135,7 +135,6 @@ def explain(root: Node, *, params: Any = None, max_elements: int = 8) -> Lines:
     dL/db = dL/dL (upstream 1.0) × ∂L/∂b (local: a = 2.0) = 2.0
     """
     graph = walk(root, params)
-    L = wrap(graph.names[graph.root_position])
     lines = [seed_text(graph, max_elements)]
     lines += [step.text(max_elements) for step in steps_of(graph)]
     return Lines("\n".join(lines))
