@@ -32,7 +32,7 @@ from .tensor import Tensor, as_tensor
 __all__ = ["Model", "History", "Callback", "EarlyStopping"]  # the callbacks live in callbacks.py
 
 
-# -- callbacks --------------------------------------------------------------
+# -- the names compile() takes: "accuracy", "mse", "adam"... ----------------------
 class _KerasAccuracy:
     """compile's ``"accuracy"``: as in Keras, the kind of accuracy follows the targets.
 
