@@ -197,15 +197,28 @@ def test_conv2d_gives_the_same_numbers_with_its_batch_split_over_threads(monkeyp
         np.testing.assert_array_equal(got, want)  # the same chunks, summed in the same order
 
 
+@pytest.mark.parametrize("settings_", [{"padding": 1}, {"padding": "same", "dilation": (2, 1), "groups": 2},
+                                       {"padding": (0, 2)}])
+def test_conv2d_im2col_on_whole_rows_matches_im2col_on_windows(monkeypatch, settings_):
+    groups = settings_.get("groups", 1)
+    x, w = _arrays((3, 4, 7, 6), (2, 4 // groups, 3, 2))  # 2 outputs for 4/groups·3·2 column rows: whole rows
+    b = np.array([0.5, -1.5])
+    assert conv._on_whole_rows(conv.Window2d((3, 2)), (groups, 2 // groups, 4 // groups * 6))
+    on_rows = _conv_and_grads(x, w, settings_, b)
+    monkeypatch.setattr(conv, "_on_whole_rows", lambda window, kernel_shape: False)
+    for got, want in zip(_conv_and_grads(x, w, settings_, b), on_rows):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
 def test_conv2d_batch_chunks_are_equal_and_even_in_number():
     assert conv._batch_chunks(64, conv.CHUNK_BYTES // 18) == [slice(0, 16), slice(16, 32), slice(32, 48), slice(48, 64)]
     assert conv._batch_chunks(64, conv.CHUNK_BYTES // 40) == [slice(0, 32), slice(32, 64)]
     assert conv._batch_chunks(64, 100) == [slice(0, 64)]  # small work: one chunk, no threads
 
 
-def _conv_and_grads(x, w, settings_):
+def _conv_and_grads(x, w, settings_, b=None):
     xt, wt = ag.Tensor(x, requires_grad=True), ag.Tensor(w, requires_grad=True)
-    y = F.conv2d(xt, wt, **settings_)
+    y = F.conv2d(xt, wt, None if b is None else ag.Tensor(b), **settings_)
     (y * y).sum().backward()
     return y.data, xt.grad.data, wt.grad.data
 
