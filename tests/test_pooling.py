@@ -78,6 +78,8 @@ def test_pooling_errors_name_the_op_and_shape():
 @pytest.mark.parametrize("case", [
     ("max_pool2d", (2, 3, 7, 8), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
     ("max_pool2d", (2, 3, 8, 9), {"kernel_size": (2, 3), "stride": (1, 2), "padding": 1, "dilation": (2, 1)}),
+    ("max_pool2d", (2, 3, 8, 8), {"kernel_size": 2}),  # windows tile the input: no zeros before the gradient
+    ("max_pool2d", (2, 3, 9, 8), {"kernel_size": 2}),  # a last row in no window: its gradient is zero
     ("avg_pool2d", (2, 3, 8, 9), {"kernel_size": (3, 2), "stride": 2, "padding": 1, "ceil_mode": True}),
     ("avg_pool2d", (2, 3, 8, 8), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
                                   "count_include_pad": False}),
@@ -109,6 +111,16 @@ def test_max_pool2d_sends_the_gradient_of_a_nan_window_to_its_first_nan():
     x = ag.Tensor(np.array([[[[1.0, np.nan, 3.0, np.nan]]]]), requires_grad=True)
     F.max_pool2d(x, (1, 4)).sum().backward()
     assert x.grad.tolist() == [[[[0.0, 1.0, 0.0, 0.0]]]]
+
+
+def test_max_pool2d_finds_the_first_nan_of_a_window_in_row_major_order_and_leaves_other_windows_alone():
+    x = ag.Tensor(np.array([[[[5.0, 1.0, 2.0, 7.0],
+                              [np.nan, np.nan, 7.0, 3.0]]]]), requires_grad=True)
+    y, where = F.max_pool2d(x, 2, return_indices=True)
+    assert np.isnan(y.data[0, 0, 0, 0]) and y.data[0, 0, 0, 1] == 7.0
+    assert where.tolist() == [[[[4, 3]]]]  # the first NaN; the first of the tied sevens
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[[[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]]]])
 
 
 # -- adaptive pooling, resizing, pixel shuffle ----------------------------------------------------

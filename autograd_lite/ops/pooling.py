@@ -43,7 +43,8 @@ def _overlaps(window: Window2d, axis: int) -> bool:
 
 def _pick(a: np.ndarray, taps: list[tuple[slice, ...]]) -> tuple[np.ndarray, np.ndarray]:
     """The largest of ``a[tap]`` over the taps, and which tap held it (the first of equals, as
-    PyTorch; a NaN is picked)."""
+    PyTorch). Where the taps hold a NaN, the NaN is the largest, but which tap held it is left
+    to ``_pick_first_nan``."""
     if len(taps) == 1:
         return a[taps[0]].copy(), np.zeros(a[taps[0]].shape, dtype=np.uint8)
     first, second = a[taps[0]], a[taps[1]]
@@ -56,22 +57,32 @@ def _pick(a: np.ndarray, taps: list[tuple[slice, ...]]) -> tuple[np.ndarray, np.
         np.maximum(best, candidate, out=best)  # np.maximum keeps a NaN, as PyTorch's max pooling does
         # picked < t so far, so "t where better" is a maximum: measured 100x faster than np.copyto(where=)
         np.maximum(picked, better * picked.dtype.type(t), out=picked)
-    if best.dtype.kind == "f" and np.isnan(np.sum(best)):  # rare: a window with a NaN picks its first NaN
-        seen = np.zeros(best.shape, dtype=bool)
-        for t, tap in enumerate(taps):
-            nan = np.isnan(a[tap])
-            np.copyto(picked, t, where=nan & ~seen)
-            seen |= nan
     return best, picked
 
 
+def _pick_first_nan(a: np.ndarray, taps: list[tuple[slice, ...]], picked: np.ndarray) -> None:
+    """Where ``a[tap]`` holds a NaN for some tap, make ``picked`` the first such tap (in place)."""
+    seen = np.zeros(picked.shape, dtype=bool)
+    for t, tap in enumerate(taps):
+        nan = np.isnan(a[tap])
+        np.copyto(picked, t, where=nan & ~seen)
+        seen |= nan
+
+
+def _tiles(window: Window2d, axis: int, out_len: int, length: int) -> bool:
+    """Whether the windows along ``axis`` cover its ``length`` elements once each (kernel = stride,
+    no dilation, no remainder): then a gradient sent back writes every element, with no zeros first."""
+    k, s, d = window.kernel[axis], window.stride[axis], window.dilation[axis]
+    return d == 1 and s == k and out_len * s == length
+
+
 def _send_back(g: np.ndarray, picked: np.ndarray, taps: list[tuple[slice, ...]], shape: tuple[int, ...],
-               overlap: bool) -> np.ndarray:
+               overlap: bool, tiles: bool = False) -> np.ndarray:
     """Zeros of ``shape`` with each ``g`` added at the tap ``picked`` for it (the adjoint of ``_pick``'s choice).
 
     Masks are applied by multiplying (several times faster than ``np.where``), so an
     infinite gradient gives NaN, not 0, beside its picked element."""
-    out = np.zeros(shape, dtype=g.dtype)
+    out = np.empty(shape, dtype=g.dtype) if tiles else np.zeros(shape, dtype=g.dtype)
     for t, tap in enumerate(taps):
         if overlap:
             out[tap] += g * (picked == t)
@@ -112,8 +123,14 @@ class MaxPool2dOp(Op, name="max_pool2d", args=("x",), vjp=True, saves=(),
     def forward(self, x):
         padded = self.window.pad(x, _lowest(x.dtype))
         ho, wo = self.window.output_size(*x.shape[2:])
-        row_max, columns = _pick(padded, _axis_taps(self.window, 1, wo))
-        best, rows = _pick(row_max, _axis_taps(self.window, 0, ho))
+        along_width, along_height = _axis_taps(self.window, 1, wo), _axis_taps(self.window, 0, ho)
+        row_max, columns = _pick(padded, along_width)
+        best, rows = _pick(row_max, along_height)
+        # A NaN in a window makes its maximum NaN, so one look at the result finds them all (rare: a
+        # window with a NaN picks its first NaN, as in PyTorch).
+        if best.dtype.kind == "f" and np.isnan(np.sum(best)):
+            _pick_first_nan(padded, along_width, columns)
+            _pick_first_nan(row_max, along_height, rows)
         self.picked = rows, columns
         return best
 
@@ -136,9 +153,11 @@ class MaxPool2dScatter(Op, name="max_pool2d_scatter", args=("g",), vjp=True, sav
         rows, columns = self.picked
         padded_shape = self.shape[:2] + self.window.padded_size(*self.shape[2:])
         # back through the two passes of the forward: to the picked row, then to the picked column in it
-        to_rows = _send_back(g, rows, _axis_taps(self.window, 0, g.shape[2]), columns.shape, _overlaps(self.window, 0))
-        padded = _send_back(to_rows, columns, _axis_taps(self.window, 1, g.shape[3]), padded_shape,
-                            _overlaps(self.window, 1))
+        ho, wo = g.shape[2:]
+        to_rows = _send_back(g, rows, _axis_taps(self.window, 0, ho), columns.shape, _overlaps(self.window, 0),
+                             _tiles(self.window, 0, ho, columns.shape[2]))
+        padded = _send_back(to_rows, columns, _axis_taps(self.window, 1, wo), padded_shape, _overlaps(self.window, 1),
+                            _tiles(self.window, 1, wo, padded_shape[3]))
         return self.window.crop(padded, *self.shape[2:])
 
     def backward(self, gy, y, g):
