@@ -195,3 +195,24 @@ def test_keras_pooling_layers_are_channels_last():
     np.testing.assert_allclose(nn.AveragePooling2D(padding="same")(x).data[0, 2, 2], x[0, 4, 4])  # a mean of one
     np.testing.assert_allclose(nn.GlobalAveragePooling2D()(x).data, x.mean(axis=(1, 2)))
     assert nn.GlobalAveragePooling2D(keepdims=True)(x).shape == (2, 1, 1, 3)
+
+
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}])
+def test_max_pool2d_gives_the_same_numbers_with_its_batch_split_over_threads(monkeypatch, kwargs):
+    from autograd_lite import threads
+    x = np.random.default_rng(2).standard_normal((5, 2, 7, 6)).round(1)  # rounded: ties to break
+    x[3, 1, 2, 2] = np.nan
+
+    def pooled_and_grad():
+        xt = ag.Tensor(x, requires_grad=True)
+        y, where = F.max_pool2d(xt, return_indices=True, **kwargs)
+        (y * np.arange(y.size).reshape(y.shape)).sum().backward()
+        return y.data, where.data, xt.grad.data
+
+    monkeypatch.setattr(threads, "op_threads", lambda: 1)
+    alone = pooled_and_grad()
+    monkeypatch.setattr(threads, "op_threads", lambda: 3)
+    monkeypatch.setattr(threads, "SPLIT_BYTES", 0)  # small as it is, the batch is cut in three
+    assert threads.batch_parts(5, 1) == [slice(0, 2), slice(2, 4), slice(4, 5)]
+    for got, want in zip(pooled_and_grad(), alone):
+        np.testing.assert_array_equal(got, want)
