@@ -240,3 +240,25 @@ def test_op_threads_follows_set_num_threads(n):
 def test_op_threads_is_one_where_the_blas_cannot_be_reached(without_threadpoolctl, monkeypatch):
     monkeypatch.setattr(threads, "_openblas_paths", lambda: [])
     assert threads.op_threads() == 1
+
+
+def test_relu_on_a_big_batch_is_split_over_op_threads_with_the_same_numbers(monkeypatch):
+    x = np.random.default_rng(0).standard_normal((6, 5, 4)).astype(np.float32)
+    x[0, 0, :2] = 0.0  # relu'(0) = 0, as in PyTorch
+
+    def relu_and_grad():
+        xt = ag.tensor(x, requires_grad=True)
+        y = ag.functional.relu(xt)
+        (y * 3.0).sum().backward()
+        return y.data, xt.grad.data
+
+    alone = relu_and_grad()
+    parts = []
+    monkeypatch.setattr(threads, "op_threads", lambda: 2)
+    monkeypatch.setattr(threads, "SPLIT_BYTES", 0)
+    real = threads.map_in_threads
+    monkeypatch.setattr(threads, "map_in_threads", lambda work, items: parts.append(list(items)) or real(work, items))
+    for got, want in zip(relu_and_grad(), alone):
+        np.testing.assert_array_equal(got, want)
+    assert parts == [[slice(0, 3), slice(3, 6)]] * 2  # forward and backward, each in two halves
+    np.testing.assert_array_equal(alone[1], np.where(x > 0, 3.0, 0.0))
