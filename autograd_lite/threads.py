@@ -1,5 +1,10 @@
 """How many threads numpy's BLAS uses for matrix products, and the default policy that picks it.
 
+The same count is what autograd-lite's own big ops split their work over
+(convolutions, max pooling and ReLU on batches of images; ``map_in_threads``):
+numpy lets go of Python's lock inside copies, ufunc loops and matrix products,
+so the parts of a batch run at once. With 1, nothing is split.
+
 >>> import autograd_lite as ag
 >>> ag.set_num_threads(1)        # as torch.set_num_threads: from now on, one BLAS thread
 >>> ag.get_num_threads()
@@ -9,7 +14,7 @@
 ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` or
 ``BLIS_NUM_THREADS`` is set, in which case the BLAS's own setting is left
 alone): at most once a second, before a matrix product (``matmul``,
-``linear``), autograd-lite looks at how busy the machine's cores were since the
+``linear``) or an op that splits its work, autograd-lite looks at how busy the machine's cores were since the
 last look with other processes' work (Linux's ``/proc/stat``, less this
 process's own CPU time) and gives BLAS the cores left free (a core counts when
 at least three quarters of it were idle), at least one and at most the BLAS's
