@@ -285,7 +285,7 @@ def batch_parts(n: int, nbytes: int) -> list[slice]:
     touch ``nbytes``; one part when that is under SPLIT_BYTES. For ops whose numbers do not depend
     on where the batch is cut (element by element, image by image)."""
     count = min(n, op_threads()) if nbytes >= SPLIT_BYTES else 1
-    step = -(-n // max(1, count))
+    step = max(1, -(-n // max(1, count)))
     return [slice(start, min(n, start + step)) for start in range(0, n, step)] or [slice(0, n)]
 
 

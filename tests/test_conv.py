@@ -210,6 +210,16 @@ def test_conv2d_im2col_on_whole_rows_matches_im2col_on_windows(monkeypatch, sett
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
+def test_an_empty_batch_goes_through_conv_relu_and_pooling_with_zero_weight_gradients_as_in_pytorch():
+    x = ag.Tensor(np.zeros((0, 2, 6, 6), dtype=np.float32), requires_grad=True)
+    model = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(3, 2, 3))
+    y = model(x)
+    assert y.shape == (0, 2, 1, 1)
+    y.sum().backward()
+    assert x.grad.shape == (0, 2, 6, 6)
+    assert model[0].weight.grad.tolist() == np.zeros((3, 2, 3, 3)).tolist()
+
+
 def test_conv2d_batch_chunks_are_equal_and_even_in_number():
     assert conv._batch_chunks(64, conv.CHUNK_BYTES // 18) == [slice(0, 16), slice(16, 32), slice(32, 48), slice(48, 64)]
     assert conv._batch_chunks(64, conv.CHUNK_BYTES // 40) == [slice(0, 32), slice(32, 64)]

@@ -148,8 +148,8 @@ def _batch_chunks(n: int, bytes_per_image: int) -> list[slice]:
     They do not depend on the thread count, so neither do the results."""
     count = -(-n // max(1, CHUNK_BYTES // max(1, bytes_per_image)))
     count += count % 2 if count > 1 else 0
-    step = -(-n // count)
-    return [slice(start, min(n, start + step)) for start in range(0, n, step)]
+    step = -(-n // max(1, count))
+    return [slice(start, min(n, start + step)) for start in range(0, n, max(1, step))]
 
 
 def _columns(padded: np.ndarray, window: Window2d, groups: int) -> np.ndarray:
@@ -337,6 +337,8 @@ def _conv_weight_grad(x: np.ndarray, g: np.ndarray, window: Window2d, groups: in
         # 8->16 channels 3x3 on 14x14, 64 images).
         return np.matmul(g_chunk, cols.transpose(0, 1, 3, 2)).sum(axis=0)
     partial_sums = map_in_threads(images, _batch_chunks(n, per_image))
+    if not partial_sums:  # an empty batch
+        return np.zeros(w_shape, dtype=dtype)
     gw = partial_sums[0]
     for partial in partial_sums[1:]:  # in the chunks' order, whatever thread made each
         gw += partial
