@@ -220,6 +220,14 @@ def test_an_empty_batch_goes_through_conv_relu_and_pooling_with_zero_weight_grad
     assert model[0].weight.grad.tolist() == np.zeros((3, 2, 3, 3)).tolist()
 
 
+def test_conv2d_bias_gradient_is_the_upstream_gradient_summed_over_batch_height_and_width():
+    x, w = _arrays((3, 2, 5, 4), (4, 2, 3, 3))
+    b = ag.Tensor(np.array([0.5, -1.0, 2.0, 0.0]), requires_grad=True)
+    y = F.conv2d(x, w, b, padding=1)
+    (y * y).sum().backward()  # upstream gradient 2y
+    np.testing.assert_allclose(b.grad.data, 2 * y.data.sum(axis=(0, 2, 3)), rtol=1e-12)
+
+
 def test_conv2d_batch_chunks_are_equal_and_even_in_number():
     assert conv._batch_chunks(64, conv.CHUNK_BYTES // 18) == [slice(0, 16), slice(16, 32), slice(32, 48), slice(48, 64)]
     assert conv._batch_chunks(64, conv.CHUNK_BYTES // 40) == [slice(0, 32), slice(32, 64)]
