@@ -315,7 +315,10 @@ def map_in_threads(work: Callable[[T], Any], items: Sequence[T]) -> list[Any]:
     try:
         drain()
     finally:
-        errors = [helper.exception() for helper in helpers]  # waits for each helper to finish
+        # Every item is taken now: a helper that has not started is cancelled rather than waited for
+        # (no wake-up to wait for, and no deadlock when an item itself splits its work); the others
+        # are waited for.
+        errors = [None if helper.cancel() else helper.exception() for helper in helpers]
     for error in errors:
         if error is not None:
             raise error

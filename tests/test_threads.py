@@ -262,3 +262,9 @@ def test_relu_on_a_big_batch_is_split_over_op_threads_with_the_same_numbers(monk
         np.testing.assert_array_equal(got, want)
     assert parts == [[slice(0, 3), slice(3, 6)]] * 2  # forward and backward, each in two halves
     np.testing.assert_array_equal(alone[1], np.where(x > 0, 3.0, 0.0))
+
+
+def test_map_in_threads_inside_an_item_of_map_in_threads_does_not_deadlock(monkeypatch):
+    monkeypatch.setattr(threads, "op_threads", lambda: 2)
+    inner = lambda item: threads.map_in_threads(lambda k: item * 10 + k, range(3))  # noqa: E731
+    assert threads.map_in_threads(inner, range(4)) == [[10 * i + k for k in range(3)] for i in range(4)]
