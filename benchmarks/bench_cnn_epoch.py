@@ -5,6 +5,9 @@
 Rivals: autograd-lite and PyTorch eager (when installed) with 1 and with 2
 threads, each timed; the faster of the two is the one to beat (on a busy
 2-core machine OpenMP's second thread can make PyTorch many times slower).
+autograd-lite runs under its default thread policy; ``--our-threads 1 2`` also
+times it with fixed counts (its convolutions, pooling and ReLU split a batch
+over that many threads).
 Rivals take turns slice by slice of the epoch (``common.time_in_parts``) and
 start from the same weights. Peak memory is measured per rival in a fresh
 process: the growth of the resident set's high-water mark over 50 training

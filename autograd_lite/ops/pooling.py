@@ -3,7 +3,8 @@
 Both work along one axis at a time (a window's maximum or sum is that of its
 rows' maxima or sums), looping over the kernel's taps along that axis (2 for a
 2x2 kernel), each tap one strided slice covering every window at once: no
-window is gathered into a copy, and no ``np.add.at``.
+window is gathered into a copy, and no ``np.add.at``. Max pooling and its
+gradient split a big batch over ``threads.op_threads()`` threads (``threads.batch_parts``).
 
 Their gradients are ops too, so that second derivatives exist:
 
