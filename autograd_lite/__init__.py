@@ -13,6 +13,7 @@ import importlib
 from typing import Any
 
 from . import functional
+from .allocator import keep_freed_memory as _keep_freed_memory
 from .creation import *  # noqa: F401,F403  (ag.zeros, ag.randn, ...: torch's spelling)
 from .creation import __all__ as _creation_names
 from .dtypes import TORCH_NAMES as _dtype_names
@@ -27,6 +28,8 @@ from .threads import get_num_threads, set_num_threads
 from .value import Value
 
 __version__ = "0.1.0"
+
+_keep_freed_memory()  # malloc keeps a step's freed activations for the next step (allocator.py says why)
 
 _LAZY_MODULES = {"nn", "optim", "data", "metrics", "training", "onnx", "linalg", "callbacks"}
 _LAZY_NAMES = {"save": "io", "load": "io", "Model": "training", "History": "training"}

@@ -5,6 +5,9 @@
 Rivals: autograd-lite and PyTorch eager (when installed) with 1 and with 2
 threads, each timed; the faster of the two is the one to beat (on a busy
 2-core machine OpenMP's second thread can make PyTorch many times slower).
+autograd-lite runs under its default thread policy; ``--our-threads 1 2`` also
+times it with fixed counts (its convolutions, pooling and ReLU split a batch
+over that many threads).
 Rivals take turns slice by slice of the epoch (``common.time_in_parts``) and
 start from the same weights. Peak memory is measured per rival in a fresh
 process: the growth of the resident set's high-water mark over 50 training
@@ -18,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from common import epoch_in_slices, fmt_timing, optional, our_training, ratio_lines, time_in_parts
+from common import epoch_in_slices, fmt_timing, optional, our_training, ratio_lines, time_in_parts, with_thread_count
 
 BATCH, LR, CLASSES = 64, 1e-3, 10
 SLICES = 10  # an epoch is timed in slices, each run by every rival in turn
@@ -111,9 +114,13 @@ def _status_bytes(field: str) -> int:
     raise RuntimeError(f"/proc/self/status has no {field}")
 
 
-def run(rounds: int = 3, limit: int | None = None) -> dict[str, Any]:
+def run(rounds: int = 3, limit: int | None = None, our_threads: tuple[int, ...] = ()) -> dict[str, Any]:
+    """The rivals' epochs in slices, and their peak memory. ``our_threads``: thread counts to time
+    autograd-lite with besides its default policy (``ag.set_num_threads``)."""
     x, y, source = load_data(limit)
     rivals = {"autograd-lite": ours(x, y)}
+    for threads in our_threads:
+        rivals[f"autograd-lite, {threads} thread{'s' if threads > 1 else ''}"] = with_thread_count(ours(x, y), threads)
     skipped = []
     if optional("torch") is None:
         skipped.append("PyTorch (not installed)")
@@ -138,8 +145,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--limit", type=int, default=None, help="use only this many images")
+    parser.add_argument("--our-threads", type=int, nargs="+", default=[], metavar="N",
+                        help="also time autograd-lite with N threads (ag.set_num_threads), besides its default policy")
     args = parser.parse_args()
-    result = run(args.rounds, args.limit)
+    if any(n < 1 for n in args.our_threads):
+        parser.error("--our-threads: thread counts must be at least 1")
+    result = run(args.rounds, args.limit, tuple(args.our_threads))
     print(result["source"])
     for name, t in result["timings"].items():
         print(f"{name:>26}: {fmt_timing(t)} per epoch")

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from common import (busy_neighbour, epoch_in_slices, fmt_timing, optional, our_training, peak_traced_bytes,
-                    ratio_lines, time_in_parts)
+                    ratio_lines, time_in_parts, with_thread_count)
 
 HIDDEN, CLASSES, BATCH, LR, RHO, EPS = 512, 10, 128, 1e-3, 0.9, 1e-7
 SLICES = 10  # an epoch is timed in slices, each run by every rival in turn (see common.time_in_parts)
@@ -57,23 +57,6 @@ def ours(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float]:
     for p, w in zip(model.parameters(), initial_weights()):
         p.data[...] = w
     return our_training(model, ag.optim.RMSprop(model.parameters(), lr=LR, alpha=RHO, eps=EPS), x, y, BATCH)
-
-
-def ours_with_threads(x: np.ndarray, y: np.ndarray, threads: int) -> Callable[[int, int], float]:
-    """autograd-lite with a fixed BLAS thread count, and its default policy back after each run."""
-    import autograd_lite as ag
-    from autograd_lite import threads as policy_module
-    train = ours(x, y)
-
-    def run(start: int, stop: int) -> float:
-        policy, before = policy_module._policy, ag.get_num_threads()
-        ag.set_num_threads(threads)
-        try:
-            return train(start, stop)
-        finally:
-            ag.set_num_threads(before)
-            policy_module._policy = policy
-    return run
 
 
 def numpy_by_hand(x: np.ndarray, y: np.ndarray) -> Callable[[int, int], float]:
@@ -137,7 +120,7 @@ def race(x: np.ndarray, y: np.ndarray, rounds: int, by_hand: bool = True,
     ``ours_fixed``: thread counts to time autograd-lite with besides its default policy."""
     rivals = {"autograd-lite": ours(x, y)}
     for threads in ours_fixed:
-        rivals[f"autograd-lite, {threads} thread{'s' if threads > 1 else ''}"] = ours_with_threads(x, y, threads)
+        rivals[f"autograd-lite, {threads} thread{'s' if threads > 1 else ''}"] = with_thread_count(ours(x, y), threads)
     if by_hand:
         rivals["numpy by hand"] = numpy_by_hand(x, y)
     torch_names = []

@@ -95,6 +95,23 @@ def our_training(model: Any, optimizer: Any, x: np.ndarray, y: np.ndarray,
     return train
 
 
+def with_thread_count(train: Callable[..., float], threads: int) -> Callable[..., float]:
+    """``train`` run with ``ag.set_num_threads(threads)`` (BLAS, and the ops that split a batch), and
+    autograd-lite's default policy back after each run, so that rivals taking turns each get their own."""
+    import autograd_lite as ag
+    from autograd_lite import threads as policy_module
+
+    def run(*args: Any, **kwargs: Any) -> float:
+        policy, before = policy_module._policy, ag.get_num_threads()
+        ag.set_num_threads(threads)
+        try:
+            return train(*args, **kwargs)
+        finally:
+            ag.set_num_threads(before)
+            policy_module._policy = policy
+    return run
+
+
 def epoch_in_slices(train: Callable[[int, int], Any], n: int, batch: int, slices: int) -> list[Callable[[], Any]]:
     """One epoch over n examples as ``slices`` calls of ``train(start, stop)``, each a run of whole batches
     (the parts ``time_in_parts`` interleaves)."""

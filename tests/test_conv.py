@@ -9,6 +9,7 @@ import autograd_lite as ag
 import autograd_lite.functional as F
 from autograd_lite.engine import ShapeError
 from autograd_lite import nn
+from autograd_lite import threads
 from autograd_lite.ops import conv
 from helpers import check_grads
 
@@ -184,9 +185,58 @@ def test_conv2d_gives_the_same_numbers_batch_by_batch_as_image_by_image(monkeypa
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-def _conv_and_grads(x, w, settings_):
+@pytest.mark.parametrize("settings_, kernel", [({"padding": 1}, 3), ({"stride": 2, "groups": 2}, 3), ({}, 5)])
+def test_conv2d_gives_the_same_numbers_with_its_batch_split_over_threads(monkeypatch, settings_, kernel):
+    # the 5x5 kernel takes the input gradient's col2im on flat rows; the others, a full correlation and strided col2im
+    x, w = _arrays((7, 2, 9, 8), (4, 1 if settings_.get("groups") else 2, kernel, kernel))
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)  # one image a chunk: seven chunks to share out
+    monkeypatch.setattr(threads, "op_threads", lambda: 1)
+    alone = _conv_and_grads(x, w, settings_)
+    monkeypatch.setattr(threads, "op_threads", lambda: 2)
+    for got, want in zip(_conv_and_grads(x, w, settings_), alone):
+        np.testing.assert_array_equal(got, want)  # the same chunks, summed in the same order
+
+
+@pytest.mark.parametrize("settings_", [{"padding": 1}, {"padding": "same", "dilation": (2, 1), "groups": 2},
+                                       {"padding": (0, 2)}])
+def test_conv2d_im2col_on_whole_rows_matches_im2col_on_windows(monkeypatch, settings_):
+    groups = settings_.get("groups", 1)
+    x, w = _arrays((3, 4, 7, 6), (2, 4 // groups, 3, 2))  # 2 outputs for 4/groups·3·2 column rows: whole rows
+    b = np.array([0.5, -1.5])
+    assert conv._on_whole_rows(conv.Window2d((3, 2)), (groups, 2 // groups, 4 // groups * 6))
+    on_rows = _conv_and_grads(x, w, settings_, b)
+    monkeypatch.setattr(conv, "_on_whole_rows", lambda window, kernel_shape: False)
+    for got, want in zip(_conv_and_grads(x, w, settings_, b), on_rows):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_an_empty_batch_goes_through_conv_relu_and_pooling_with_zero_weight_gradients_as_in_pytorch():
+    x = ag.Tensor(np.zeros((0, 2, 6, 6), dtype=np.float32), requires_grad=True)
+    model = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(3, 2, 3))
+    y = model(x)
+    assert y.shape == (0, 2, 1, 1)
+    y.sum().backward()
+    assert x.grad.shape == (0, 2, 6, 6)
+    assert model[0].weight.grad.tolist() == np.zeros((3, 2, 3, 3)).tolist()
+
+
+def test_conv2d_bias_gradient_is_the_upstream_gradient_summed_over_batch_height_and_width():
+    x, w = _arrays((3, 2, 5, 4), (4, 2, 3, 3))
+    b = ag.Tensor(np.array([0.5, -1.0, 2.0, 0.0]), requires_grad=True)
+    y = F.conv2d(x, w, b, padding=1)
+    (y * y).sum().backward()  # upstream gradient 2y
+    np.testing.assert_allclose(b.grad.data, 2 * y.data.sum(axis=(0, 2, 3)), rtol=1e-12)
+
+
+def test_conv2d_batch_chunks_are_equal_and_even_in_number():
+    assert conv._batch_chunks(64, conv.CHUNK_BYTES // 18) == [slice(0, 16), slice(16, 32), slice(32, 48), slice(48, 64)]
+    assert conv._batch_chunks(64, conv.CHUNK_BYTES // 40) == [slice(0, 32), slice(32, 64)]
+    assert conv._batch_chunks(64, 100) == [slice(0, 64)]  # small work: one chunk, no threads
+
+
+def _conv_and_grads(x, w, settings_, b=None):
     xt, wt = ag.Tensor(x, requires_grad=True), ag.Tensor(w, requires_grad=True)
-    y = F.conv2d(xt, wt, **settings_)
+    y = F.conv2d(xt, wt, None if b is None else ag.Tensor(b), **settings_)
     (y * y).sum().backward()
     return y.data, xt.grad.data, wt.grad.data
 

@@ -78,6 +78,8 @@ def test_pooling_errors_name_the_op_and_shape():
 @pytest.mark.parametrize("case", [
     ("max_pool2d", (2, 3, 7, 8), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
     ("max_pool2d", (2, 3, 8, 9), {"kernel_size": (2, 3), "stride": (1, 2), "padding": 1, "dilation": (2, 1)}),
+    ("max_pool2d", (2, 3, 8, 8), {"kernel_size": 2}),  # windows tile the input: no zeros before the gradient
+    ("max_pool2d", (2, 3, 9, 8), {"kernel_size": 2}),  # a last row in no window: its gradient is zero
     ("avg_pool2d", (2, 3, 8, 9), {"kernel_size": (3, 2), "stride": 2, "padding": 1, "ceil_mode": True}),
     ("avg_pool2d", (2, 3, 8, 8), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
                                   "count_include_pad": False}),
@@ -109,6 +111,16 @@ def test_max_pool2d_sends_the_gradient_of_a_nan_window_to_its_first_nan():
     x = ag.Tensor(np.array([[[[1.0, np.nan, 3.0, np.nan]]]]), requires_grad=True)
     F.max_pool2d(x, (1, 4)).sum().backward()
     assert x.grad.tolist() == [[[[0.0, 1.0, 0.0, 0.0]]]]
+
+
+def test_max_pool2d_finds_the_first_nan_of_a_window_in_row_major_order_and_leaves_other_windows_alone():
+    x = ag.Tensor(np.array([[[[5.0, 1.0, 2.0, 7.0],
+                              [np.nan, np.nan, 7.0, 3.0]]]]), requires_grad=True)
+    y, where = F.max_pool2d(x, 2, return_indices=True)
+    assert np.isnan(y.data[0, 0, 0, 0]) and y.data[0, 0, 0, 1] == 7.0
+    assert where.tolist() == [[[[4, 3]]]]  # the first NaN; the first of the tied sevens
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[[[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]]]])
 
 
 # -- adaptive pooling, resizing, pixel shuffle ----------------------------------------------------
@@ -183,3 +195,24 @@ def test_keras_pooling_layers_are_channels_last():
     np.testing.assert_allclose(nn.AveragePooling2D(padding="same")(x).data[0, 2, 2], x[0, 4, 4])  # a mean of one
     np.testing.assert_allclose(nn.GlobalAveragePooling2D()(x).data, x.mean(axis=(1, 2)))
     assert nn.GlobalAveragePooling2D(keepdims=True)(x).shape == (2, 1, 1, 3)
+
+
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}])
+def test_max_pool2d_gives_the_same_numbers_with_its_batch_split_over_threads(monkeypatch, kwargs):
+    from autograd_lite import threads
+    x = np.random.default_rng(2).standard_normal((5, 2, 7, 6)).round(1)  # rounded: ties to break
+    x[3, 1, 2, 2] = np.nan
+
+    def pooled_and_grad():
+        xt = ag.Tensor(x, requires_grad=True)
+        y, where = F.max_pool2d(xt, return_indices=True, **kwargs)
+        (y * np.arange(y.size).reshape(y.shape)).sum().backward()
+        return y.data, where.data, xt.grad.data
+
+    monkeypatch.setattr(threads, "op_threads", lambda: 1)
+    alone = pooled_and_grad()
+    monkeypatch.setattr(threads, "op_threads", lambda: 3)
+    monkeypatch.setattr(threads, "SPLIT_BYTES", 0)  # small as it is, the batch is cut in three
+    assert threads.batch_parts(5, 1) == [slice(0, 2), slice(2, 4), slice(4, 5)]
+    for got, want in zip(pooled_and_grad(), alone):
+        np.testing.assert_array_equal(got, want)

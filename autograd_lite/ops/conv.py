@@ -24,6 +24,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..engine import Op, ShapeError, raw
+from ..threads import map_in_threads
 
 __all__ = ["Window2d", "Conv2dOp", "ConvTranspose2dOp", "Conv2dWeight", "Unfold", "Fold", "pair"]
 
@@ -136,13 +137,19 @@ class Window2d:
 # Im2col's columns and col2im's spread hold kh·kw copies of the data. Made for a few images at a
 # time, they stay this small: peak memory stays near the activations' own, and the copy is still
 # in cache when the matrix product reads it (measured no slower than whole batches at 64 images).
+# The chunks are what ``map_in_threads`` shares out over threads; an op with one chunk (under
+# CHUNK_BYTES of temporaries, a tenth of a millisecond's work) runs in the calling thread alone.
 CHUNK_BYTES = 1 << 20
 
 
 def _batch_chunks(n: int, bytes_per_image: int) -> list[slice]:
-    """Slices of the batch axis holding about CHUNK_BYTES of temporaries each (at least one image)."""
-    step = max(1, CHUNK_BYTES // max(1, bytes_per_image))
-    return [slice(start, min(n, start + step)) for start in range(0, n, step)]
+    """Slices of the batch axis holding about CHUNK_BYTES of temporaries each (at least one image):
+    equal, and an even count of them when there are several, so that two threads get equal shares.
+    They do not depend on the thread count, so neither do the results."""
+    count = -(-n // max(1, CHUNK_BYTES // max(1, bytes_per_image)))
+    count += count % 2 if count > 1 else 0
+    step = -(-n // max(1, count))
+    return [slice(start, min(n, start + step)) for start in range(0, n, max(1, step))]
 
 
 def _columns(padded: np.ndarray, window: Window2d, groups: int) -> np.ndarray:
@@ -152,18 +159,68 @@ def _columns(padded: np.ndarray, window: Window2d, groups: int) -> np.ndarray:
     return cols.reshape(n, groups, (c // groups) * kh * kw, ho * wo)
 
 
-def _conv_forward(x: np.ndarray, w: np.ndarray, window: Window2d, groups: int) -> np.ndarray:
+def _conv_forward(x: np.ndarray, w: np.ndarray, window: Window2d, groups: int,
+                  bias: np.ndarray | None = None) -> np.ndarray:
     n = x.shape[0]
     out_channels = w.shape[0]
     ho, wo = window.output_size(*x.shape[2:])
     kernel = w.reshape(groups, out_channels // groups, -1)
-    padded = window.pad(x)
     y = np.empty((n, groups, out_channels // groups, ho * wo), dtype=np.result_type(x, w))
-    for chunk in _batch_chunks(n, kernel.shape[2] * groups * ho * wo * x.itemsize):
-        # (G, O/G, K) @ (n, G, K, P): one small BLAS product per image and group. Measured faster
-        # here than a single (O, K) @ (K, N·P) product, which needs two more transposing copies.
-        np.matmul(kernel, _columns(padded[chunk], window, groups), out=y[chunk])
+    add_bias = None if bias is None else bias.reshape(groups, -1, 1).astype(y.dtype, copy=False)
+    if _on_whole_rows(window, kernel.shape):
+        hp, wp = window.padded_size(*x.shape[2:])
+        narrow = y.reshape(n, groups, out_channels // groups, ho, wo)
+
+        def images(chunk: slice) -> None:
+            wide = np.matmul(kernel, _row_columns(x[chunk], window, groups)).reshape(narrow[chunk].shape[:3] + (ho, wp))
+            if add_bias is None:
+                narrow[chunk] = wide[..., :wo]
+            else:  # cropped and biased in one pass
+                np.add(wide[..., :wo], add_bias[..., None], out=narrow[chunk])
+        per_image = kernel.shape[2] * groups * ho * wp * x.itemsize
+    else:
+        def images(chunk: slice) -> None:
+            # (G, O/G, K) @ (n, G, K, P): one small BLAS product per image and group. Measured faster
+            # here than a single (O, K) @ (K, N·P) product, which needs two more transposing copies
+            # (8->16 channels 3x3 on 14x14, 64 images: 0.7 ms against 1.2 ms).
+            np.matmul(kernel, _columns(window.pad(x[chunk]), window, groups), out=y[chunk])
+            if add_bias is not None:
+                y[chunk] += add_bias  # while the chunk is in cache
+        per_image = kernel.shape[2] * groups * ho * wo * x.itemsize
+    map_in_threads(images, _batch_chunks(n, per_image))
     return y.reshape(n, out_channels, ho, wo)
+
+
+def _on_whole_rows(window: Window2d, kernel_shape: tuple[int, ...]) -> bool:
+    """Whether im2col should copy whole padded rows (``_row_columns``) rather than windows (``_columns``).
+
+    With stride 1, the values one kernel tap reads for a row of outputs lie side by side in the
+    padded input, and so do those for all rows once each row is taken at the padded width Wp:
+    Ho·Wp values in one run, of which the product's Wp - Wo extra columns per row are cropped after.
+    Copying runs of Ho·Wp instead of Wo is 1.6-2x faster; it pays when the columns (C/G·kh·kw rows)
+    outnumber the outputs (O/G rows) twice or more, so that cropping the output costs less than it
+    saves. Measured on 64 images: 8->16 channels 3x3 on 14x14, 0.55 ms against 0.69 ms; the input
+    gradient of that layer (16->8), 0.69 ms against 1.12 ms; 1->8 channels on 28x28 (9 rows for 8
+    outputs), 0.26 ms against 0.23 ms: windows.
+    """
+    _, out_per_group, rows = kernel_shape
+    return window.stride == (1, 1) and rows >= 2 * out_per_group
+
+
+def _row_columns(x: np.ndarray, window: Window2d, groups: int) -> np.ndarray:
+    """im2col on whole rows for stride 1 (``_on_whole_rows``): (N, G, C/G·kh·kw, Ho·Wp), where column
+    p·Wp + q holds the window of output (p, q) for q < Wo, and values of no window after that."""
+    n, channels, height, width = x.shape
+    (kh, kw), (dh, dw) = window.kernel, window.dilation
+    (top, _), (left, _) = window.padding
+    hp, wp = window.padded_size(height, width)
+    ho = window.output_size(height, width)[0]
+    flat = np.zeros((n, channels, hp * wp + dw * (kw - 1)), dtype=x.dtype)  # room for the last tap's run
+    flat[:, :, :hp * wp].reshape(n, channels, hp, wp)[:, :, top:top + height, left:left + width] = x
+    sn, sc, step = flat.strides
+    runs = as_strided(flat, (n, groups, channels // groups, kh, kw, ho * wp),
+                      (sn, sc * (channels // groups), sc, dh * wp * step, dw * step, step), writeable=False)
+    return runs.reshape(n, groups, -1, ho * wp)
 
 
 def _conv_input_grad(g: np.ndarray, w: np.ndarray, window: Window2d, groups: int,
@@ -205,11 +262,13 @@ def _conv_input_grad_strided(g: np.ndarray, w: np.ndarray, window: Window2d, gro
     kernel = w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)
     g4 = g.reshape(n, groups, out_channels // groups, ho * wo)
     padded = np.zeros((n, channels) + window.padded_size(*x_shape[2:]), dtype=np.result_type(g, w))
-    for chunk in _batch_chunks(n, kernel.shape[1] * groups * ho * wo * padded.itemsize):
+
+    def images(chunk: slice) -> None:
         # Each output position's gradient spread over its window's taps: (n, G, C/G·kh·kw, Ho·Wo)...
         spread = np.matmul(kernel, g4[chunk]).reshape((-1, channels) + window.kernel + (ho, wo))
         # ...then added back where each tap read from (col2im).
         _add_taps(padded[chunk], spread, window)
+    map_in_threads(images, _batch_chunks(n, kernel.shape[1] * groups * ho * wo * padded.itemsize))
     return window.crop(padded, *x_shape[2:])
 
 
@@ -231,31 +290,59 @@ def _conv_input_grad_unit_stride(g: np.ndarray, w: np.ndarray, window: Window2d,
     channels = x_shape[1]
     (kh, kw), (dh, dw) = window.kernel, window.dilation
     hp, wp = window.padded_size(*x_shape[2:])
-    widened = np.zeros((n, out_channels, ho * wp), dtype=np.result_type(g, w))
-    widened.reshape(n, out_channels, ho, wp)[..., :wo] = g
+    dtype = np.result_type(g, w)
     taps_first = w.transpose(2, 3, 1, 0).reshape(kh * kw * channels, out_channels)  # rows ordered (i, j, c)
-    flat = np.zeros((n, channels, hp * wp + dw * (kw - 1)), dtype=widened.dtype)  # room for the last tap's run
-    for chunk in _batch_chunks(n, taps_first.shape[0] * ho * wp * flat.itemsize):
-        spread = np.matmul(taps_first, widened[chunk]).reshape(-1, kh * kw, channels, ho * wp)
+    flat = np.zeros((n, channels, hp * wp + dw * (kw - 1)), dtype=dtype)  # room for the last tap's run
+
+    def images(chunk: slice) -> None:
+        part = g[chunk]
+        widened = np.zeros((len(part), out_channels, ho * wp), dtype=dtype)
+        widened.reshape(-1, out_channels, ho, wp)[..., :wo] = part
+        spread = np.matmul(taps_first, widened).reshape(-1, kh * kw, channels, ho * wp)
         for i in range(kh):
             for j in range(kw):
                 shift = i * dh * wp + j * dw
                 flat[chunk, :, shift:shift + ho * wp] += spread[:, i * kw + j]
+    map_in_threads(images, _batch_chunks(n, taps_first.shape[0] * ho * wp * flat.itemsize))
     return window.crop(flat[:, :, :hp * wp].reshape(n, channels, hp, wp), *x_shape[2:])
 
 
 def _conv_weight_grad(x: np.ndarray, g: np.ndarray, window: Window2d, groups: int,
                       w_shape: tuple[int, ...]) -> np.ndarray:
-    n, out_channels = g.shape[:2]
-    g4 = g.reshape(n, groups, out_channels // groups, -1)
-    padded = window.pad(x)
-    gw = np.zeros((groups, out_channels // groups, math.prod(w_shape[1:])), dtype=np.result_type(x, g))
-    for chunk in _batch_chunks(n, gw.shape[2] * groups * g4.shape[3] * gw.itemsize):
-        cols = _columns(padded[chunk], window, groups)
+    n, out_channels, ho, wo = g.shape
+    g4 = g.reshape(n, groups, out_channels // groups, ho, wo)
+    dtype = np.result_type(x, g)
+    rows = math.prod(w_shape[1:])
+    if _on_whole_rows(window, (groups, out_channels // groups, rows)):
+        # on whole rows, g is widened with zeros to the padded width: the extra columns add nothing
+        wp = window.padded_size(*x.shape[2:])[1]
+
+        def columns_and_g(chunk: slice) -> tuple[np.ndarray, np.ndarray]:
+            part = g4[chunk]
+            widened = np.zeros(part.shape[:4] + (wp,), dtype=dtype)
+            widened[..., :wo] = part
+            return _row_columns(x[chunk], window, groups), widened.reshape(part.shape[:3] + (-1,))
+        per_image = rows * groups * ho * wp * dtype.itemsize
+    else:
+        def columns_and_g(chunk: slice) -> tuple[np.ndarray, np.ndarray]:
+            part = g4[chunk]
+            return _columns(window.pad(x[chunk]), window, groups), part.reshape(part.shape[:3] + (-1,))
+        per_image = rows * groups * ho * wo * dtype.itemsize
+
+    def images(chunk: slice) -> np.ndarray:
+        cols, g_chunk = columns_and_g(chunk)
         # (n, G, O/G, P) @ (n, G, P, K) summed over the images: measured several times faster than
-        # np.tensordot or np.einsum over images and positions at once (they copy both operands).
-        gw += np.matmul(g4[chunk], cols.transpose(0, 1, 3, 2)).sum(axis=0)
-    return gw.reshape(w_shape)
+        # np.tensordot or np.einsum over images and positions at once (they copy both operands), and
+        # than one (O, n·P) @ (n·P, K) product on columns laid out for it (1.6 ms against 0.8 ms for
+        # 8->16 channels 3x3 on 14x14, 64 images).
+        return np.matmul(g_chunk, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    partial_sums = map_in_threads(images, _batch_chunks(n, per_image))
+    if not partial_sums:  # an empty batch
+        return np.zeros(w_shape, dtype=dtype)
+    gw = partial_sums[0]
+    for partial in partial_sums[1:]:  # in the chunks' order, whatever thread made each
+        gw += partial
+    return gw.astype(dtype, copy=False).reshape(w_shape)
 
 
 class _WindowOp(Op):
@@ -282,10 +369,7 @@ class Conv2dOp(_WindowOp, name="conv2d", args=("x", "w", "b"), saves=("x", "w"),
     __slots__ = ()
 
     def forward(self, x, w, *b):
-        y = _conv_forward(x, w, self.window, self.groups)
-        if b:
-            y += b[0].reshape(-1, 1, 1).astype(y.dtype, copy=False)
-        return y
+        return _conv_forward(x, w, self.window, self.groups, b[0] if b else None)
 
     def backward(self, g, y, x, w, *b):
         gx = gw = None
@@ -295,7 +379,17 @@ class Conv2dOp(_WindowOp, name="conv2d", args=("x", "w", "b"), saves=("x", "w"),
             gw = Conv2dWeight(self.window, self.groups, np.shape(raw(w))).apply(x, g)
         if not b:
             return gx, gw
-        return gx, gw, (g.sum(axis=(0, 2, 3)) if self.needs_input_grad(2) else None)
+        return gx, gw, (_sum_but_channels(g) if self.needs_input_grad(2) else None)
+
+
+def _sum_but_channels(g: Any) -> Any:
+    """Σ g over batch, height and width: the bias gradient. On raw data, each image's rows are summed
+    by one product with ones (BLAS; measured 3x faster than numpy's reduction over three axes)."""
+    if type(g) is not np.ndarray:  # a node, under create_graph
+        return g.sum(axis=(0, 2, 3))
+    n, channels, height, width = g.shape
+    rows = g.reshape(n, channels, height * width)
+    return (rows @ np.ones(height * width, dtype=g.dtype)).sum(axis=0)
 
 
 class ConvTranspose2dOp(_WindowOp, name="conv_transpose2d", args=("g", "w"), saves=("g", "w"),

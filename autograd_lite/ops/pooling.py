@@ -3,7 +3,8 @@
 Both work along one axis at a time (a window's maximum or sum is that of its
 rows' maxima or sums), looping over the kernel's taps along that axis (2 for a
 2x2 kernel), each tap one strided slice covering every window at once: no
-window is gathered into a copy, and no ``np.add.at``.
+window is gathered into a copy, and no ``np.add.at``. Max pooling and its
+gradient split a big batch over ``threads.op_threads()`` threads (``threads.batch_parts``).
 
 Their gradients are ops too, so that second derivatives exist:
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, raw
+from ..threads import batch_parts, map_in_threads
 from .conv import Window2d
 
 __all__ = ["MaxPool2dOp", "MaxPool2dScatter", "MaxPool2dGather", "AvgPool2dOp", "AvgPool2dScatter", "avg_pool_divisor",
@@ -41,43 +43,66 @@ def _overlaps(window: Window2d, axis: int) -> bool:
     return window.stride[axis] < window.dilation[axis] * (window.kernel[axis] - 1) + 1
 
 
-def _pick(a: np.ndarray, taps: list[tuple[slice, ...]]) -> tuple[np.ndarray, np.ndarray]:
-    """The largest of ``a[tap]`` over the taps, and which tap held it (the first of equals, as
-    PyTorch; a NaN is picked)."""
+def _pick(a: np.ndarray, taps: list[tuple[slice, ...]], picked: np.ndarray,
+          best: np.ndarray | None = None) -> np.ndarray:
+    """The largest of ``a[tap]`` over the taps (into ``best``, or a new array), and which tap held it
+    (into ``picked``; the first of equals, as PyTorch). Where the taps hold a NaN, the NaN is the
+    largest, but which tap held it is left to ``_pick_first_nan``."""
     if len(taps) == 1:
-        return a[taps[0]].copy(), np.zeros(a[taps[0]].shape, dtype=np.uint8)
+        picked[...] = 0
+        if best is None:
+            return a[taps[0]].copy()
+        best[...] = a[taps[0]]
+        return best
     first, second = a[taps[0]], a[taps[1]]
-    better = second > first
-    best = np.maximum(first, second)  # np.maximum keeps a NaN, as PyTorch's max pooling does
-    picked = better.view(np.uint8) if len(taps) <= 256 else better.astype(np.int32)  # 0 or 1: no copy
+    if picked.dtype == np.uint8:
+        np.greater(second, first, out=picked.view(bool))  # 0 or 1, straight into place
+    else:
+        np.greater(second, first, out=picked, casting="unsafe")
+    best = np.maximum(first, second, out=best)  # np.maximum keeps a NaN, as PyTorch's max pooling does
     for t in range(2, len(taps)):
         candidate = a[taps[t]]
         better = candidate > best
         np.maximum(best, candidate, out=best)  # np.maximum keeps a NaN, as PyTorch's max pooling does
         # picked < t so far, so "t where better" is a maximum: measured 100x faster than np.copyto(where=)
         np.maximum(picked, better * picked.dtype.type(t), out=picked)
-    if best.dtype.kind == "f" and np.isnan(np.sum(best)):  # rare: a window with a NaN picks its first NaN
-        seen = np.zeros(best.shape, dtype=bool)
-        for t, tap in enumerate(taps):
-            nan = np.isnan(a[tap])
-            np.copyto(picked, t, where=nan & ~seen)
-            seen |= nan
-    return best, picked
+    return best
 
 
-def _send_back(g: np.ndarray, picked: np.ndarray, taps: list[tuple[slice, ...]], shape: tuple[int, ...],
+def _pick_first_nan(a: np.ndarray, taps: list[tuple[slice, ...]], picked: np.ndarray) -> None:
+    """Where ``a[tap]`` holds a NaN for some tap, make ``picked`` the first such tap (in place)."""
+    seen = np.zeros(picked.shape, dtype=bool)
+    for t, tap in enumerate(taps):
+        nan = np.isnan(a[tap])
+        np.copyto(picked, t, where=nan & ~seen)
+        seen |= nan
+
+
+def _tiles(window: Window2d, axis: int, out_len: int, length: int) -> bool:
+    """Whether the windows along ``axis`` cover its ``length`` elements once each (kernel = stride,
+    no dilation, no remainder): then a gradient sent back writes every element, with no zeros first."""
+    k, s, d = window.kernel[axis], window.stride[axis], window.dilation[axis]
+    return d == 1 and s == k and out_len * s == length
+
+
+def _send_back(g: np.ndarray, picked: np.ndarray, taps: list[tuple[slice, ...]], out: np.ndarray,
                overlap: bool) -> np.ndarray:
-    """Zeros of ``shape`` with each ``g`` added at the tap ``picked`` for it (the adjoint of ``_pick``'s choice).
+    """``out`` (zeros, or any values where the taps cover every element once) with each ``g`` added
+    at the tap ``picked`` for it: the adjoint of ``_pick``'s choice.
 
     Masks are applied by multiplying (several times faster than ``np.where``), so an
     infinite gradient gives NaN, not 0, beside its picked element."""
-    out = np.zeros(shape, dtype=g.dtype)
     for t, tap in enumerate(taps):
         if overlap:
             out[tap] += g * (picked == t)
         else:  # each element belongs to one window: written once, straight into place
             np.multiply(g, picked == t, out=out[tap])
     return out
+
+
+def _landing(shape: tuple[int, ...], dtype: np.dtype, tiles: bool) -> np.ndarray:
+    """Where ``_send_back`` writes: fresh memory when the windows tile it (each element gets written), else zeros."""
+    return np.empty(shape, dtype=dtype) if tiles else np.zeros(shape, dtype=dtype)
 
 
 def _read_picked(a: np.ndarray, picked: np.ndarray, taps: list[tuple[slice, ...]]) -> np.ndarray:
@@ -111,9 +136,22 @@ class MaxPool2dOp(Op, name="max_pool2d", args=("x",), vjp=True, saves=(),
 
     def forward(self, x):
         padded = self.window.pad(x, _lowest(x.dtype))
+        n, channels, hp, _ = padded.shape
         ho, wo = self.window.output_size(*x.shape[2:])
-        row_max, columns = _pick(padded, _axis_taps(self.window, 1, wo))
-        best, rows = _pick(row_max, _axis_taps(self.window, 0, ho))
+        along_width, along_height = _axis_taps(self.window, 1, wo), _axis_taps(self.window, 0, ho)
+        index = np.uint8 if max(self.window.kernel) <= 256 else np.int32
+        best = np.empty((n, channels, ho, wo), dtype=x.dtype)
+        rows, columns = np.empty(best.shape, dtype=index), np.empty((n, channels, hp, wo), dtype=index)
+
+        def images(part: slice) -> None:
+            row_max = _pick(padded[part], along_width, columns[part])
+            _pick(row_max, along_height, rows[part], best[part])
+            # A NaN in a window makes its maximum NaN, so one look at the result finds them all (rare: a
+            # window with a NaN picks its first NaN, as in PyTorch).
+            if best.dtype.kind == "f" and np.isnan(np.sum(best[part])):
+                _pick_first_nan(padded[part], along_width, columns[part])
+                _pick_first_nan(row_max, along_height, rows[part])
+        map_in_threads(images, batch_parts(n, padded.nbytes))
         self.picked = rows, columns
         return best
 
@@ -136,9 +174,16 @@ class MaxPool2dScatter(Op, name="max_pool2d_scatter", args=("g",), vjp=True, sav
         rows, columns = self.picked
         padded_shape = self.shape[:2] + self.window.padded_size(*self.shape[2:])
         # back through the two passes of the forward: to the picked row, then to the picked column in it
-        to_rows = _send_back(g, rows, _axis_taps(self.window, 0, g.shape[2]), columns.shape, _overlaps(self.window, 0))
-        padded = _send_back(to_rows, columns, _axis_taps(self.window, 1, g.shape[3]), padded_shape,
-                            _overlaps(self.window, 1))
+        ho, wo = g.shape[2:]
+        along_height, along_width = _axis_taps(self.window, 0, ho), _axis_taps(self.window, 1, wo)
+        rows_tile, columns_tile = _tiles(self.window, 0, ho, columns.shape[2]), _tiles(self.window, 1, wo, padded_shape[3])
+        padded = _landing(padded_shape, g.dtype, columns_tile)
+
+        def images(part: slice) -> None:
+            to_rows = _send_back(g[part], rows[part], along_height, _landing(columns[part].shape, g.dtype, rows_tile),
+                                 _overlaps(self.window, 0))
+            _send_back(to_rows, columns[part], along_width, padded[part], _overlaps(self.window, 1))
+        map_in_threads(images, batch_parts(len(g), padded.nbytes))
         return self.window.crop(padded, *self.shape[2:])
 
     def backward(self, gy, y, g):
