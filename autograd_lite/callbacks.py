@@ -164,9 +164,13 @@ class LearningRateScheduler(Callback):
     is not added to the epoch's ``logs`` (``fit``'s History records them first).
 
     >>> import math
-    >>> halve_after_two = LearningRateScheduler(lambda epoch, lr: lr if epoch < 2 else lr / 2)
-    >>> cosine = LearningRateScheduler(lambda epoch: 1e-3 * (1 + math.cos(math.pi * epoch / 5)) / 2)
-    >>> model.fit(x, y, epochs=5, callbacks=[cosine])
+    >>> from autograd_lite import Model, nn
+    >>> model = Model(nn.Sequential([nn.Dense(1, input_dim=2, seed=0)]))
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> cosine = LearningRateScheduler(lambda epoch: 0.1 * (1 + math.cos(math.pi * epoch / 4)) / 2)
+    >>> history = model.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=3, verbose=0, callbacks=[cosine])
+    >>> round(model.optimizer.learning_rate, 4)    # epoch 2 of a half cosine over 4 epochs: halfway down
+    0.05
     """
 
     def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
