@@ -1,5 +1,6 @@
-"""Callbacks for ``Model.fit`` (Keras's: ``Callback``, ``History``, ``EarlyStopping``), and how gradients
-and activations flow through a model: measured after a backward, or per epoch of ``fit`` (``GradientStats``).
+"""Callbacks for ``Model.fit`` (Keras's: ``Callback``, ``History``, ``EarlyStopping``,
+``LearningRateScheduler``), and how gradients and activations flow through a model: measured after a
+backward, or per epoch of ``fit`` (``GradientStats``).
 
 The figures a teacher looks at when a network does not learn:
 
@@ -24,9 +25,10 @@ The figures a teacher looks at when a network does not learn:
 """
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -153,10 +155,62 @@ class EarlyStopping(Callback):
                 self.model.load_state_dict(self.best_weights)
 
 
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at the start of each epoch, as ``keras.callbacks.LearningRateScheduler``.
+
+    ``schedule(epoch, lr)`` gets the epoch (counted from 0) and the current
+    rate and returns the new one; a ``schedule(epoch)`` of one argument works
+    too, as in Keras. ``verbose=1`` prints each change. Unlike Keras, the rate
+    is not added to the epoch's ``logs`` (``fit``'s History records them first).
+
+    >>> import math
+    >>> from autograd_lite import Model, nn
+    >>> model = Model(nn.Sequential([nn.Dense(1, input_dim=2, seed=0)]))
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> cosine = LearningRateScheduler(lambda epoch: 0.1 * (1 + math.cos(math.pi * epoch / 4)) / 2)
+    >>> history = model.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=3, verbose=0, callbacks=[cosine])
+    >>> round(model.optimizer.learning_rate, 4)    # epoch 2 of a half cosine over 4 epochs: halfway down
+    0.05
+    """
+
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be a function of (epoch, lr) or (epoch); "
+                            f"got {type(schedule).__name__}")
+        self.schedule, self.verbose = schedule, verbose
+        self._takes_lr = _accepts(schedule, 0, 0.0)
+        if not self._takes_lr and not _accepts(schedule, 0):
+            raise TypeError("LearningRateScheduler: schedule must take (epoch, lr) or (epoch)")
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is None:
+            raise RuntimeError("LearningRateScheduler: the model has no optimizer; compile it first")
+        lr = self.schedule(epoch, float(optimizer.learning_rate)) if self._takes_lr else self.schedule(epoch)
+        is_number = isinstance(lr, (int, float, np.floating, np.integer)) and not isinstance(lr, bool)
+        if not is_number or not np.isfinite(lr):
+            raise ValueError(f"LearningRateScheduler: the schedule must return a finite number; "
+                             f"at epoch {epoch} it returned {lr!r}")
+        optimizer.learning_rate = float(lr)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(lr)}.", flush=True)
+
+
+def _accepts(function: Callable[..., Any], *args: Any) -> bool:
+    """Whether ``function`` can be called with these positional arguments (True when Python cannot tell)."""
+    try:
+        inspect.signature(function).bind(*args)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some builtins)
+        return True
+    return True
+
+
 # -- what compile's names mean ----------------------------------------------
 
 
-__all__ = ["Callback", "History", "EarlyStopping", "ParameterGradient", "ActivationStat", "parameter_gradients",
+__all__ = ["Callback", "History", "EarlyStopping", "LearningRateScheduler", "ParameterGradient", "ActivationStat", "parameter_gradients",
            "ActivationMonitor", "GradientStats"]
 
 SATURATED_SLOPE = 0.1  # an output counts as saturated where the slope is under this share of its largest

@@ -124,3 +124,13 @@ def test_cnn_mnist_learns_in_both_styles_and_prints_test_accuracy_per_epoch(styl
 def test_cnn_mnist_has_a_lenet5_option():
     out = ok(run_example("cnn_mnist.py", *HOLDOUT, "--model", "lenet5", "--epochs", "1", "--train-limit", "128"))
     assert "lenet5: 61,706 parameters" in out  # LeNet-5's count with 10 outputs
+
+
+@needs_mnist
+@pytest.mark.parametrize("style", ["pytorch", "keras"])
+def test_cnn_mnist_vgg_option_is_one_network_in_both_styles_and_takes_a_cosine_schedule(style):
+    out = ok(run_example("cnn_mnist.py", *HOLDOUT, "--model", "vgg", "--lr-schedule", "cosine", "--epochs", "1",
+                         "--train-limit", "64", "--style", style))
+    # 4 convolutions 64,992 + 4 batch norms 384 + Linear(3136,128) 401,536 + Linear(128,10) 1,290
+    assert "vgg: 468,202 parameters; Adam lr 0.001 (cosine schedule), batch 64, 1 epochs, 64 training images" in out
+    assert len(re.findall(r"^epoch \d: .*test accuracy [\d.]+%", out, re.M)) == 1

@@ -8,6 +8,7 @@ import pytest
 import autograd_lite as ag
 import autograd_lite.functional as F
 from autograd_lite import nn
+from autograd_lite.callbacks import LearningRateScheduler
 from autograd_lite.training import Callback, EarlyStopping, History, Model
 
 
@@ -283,6 +284,44 @@ def test_early_stopping_on_an_unknown_figure_names_the_known_ones():
 def test_early_stopping_maximizes_accuracy_by_default():
     assert EarlyStopping(monitor="val_accuracy").mode == "max"
     assert EarlyStopping(monitor="loss").mode == "min"
+
+
+
+class RatePerEpoch(Callback):
+    """The rate the optimizer trains each epoch's first batch with."""
+
+    def __init__(self):
+        self.rates = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 0:
+            self.rates.append(self.model.optimizer.param_groups[0]["lr"])
+
+
+def test_learning_rate_scheduler_gives_each_epoch_the_rate_its_schedule_returns(capsys):
+    x, y = blobs()
+    model, seen = compiled(), RatePerEpoch()
+    halve_after_first = LearningRateScheduler(lambda epoch, lr: lr / 2 if epoch else lr, verbose=1)
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[halve_after_first, seen])
+    assert seen.rates == [0.001, 0.0005, 0.00025]
+    assert "Epoch 2: LearningRateScheduler setting learning rate to 0.0005." in capsys.readouterr().out
+
+
+def test_learning_rate_scheduler_takes_a_schedule_of_the_epoch_alone_as_keras_does():
+    x, y = blobs()
+    model, seen = compiled(), RatePerEpoch()
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[LearningRateScheduler(lambda epoch: [0.1, 0.01][epoch]), seen])
+    assert seen.rates == [0.1, 0.01]
+
+
+def test_learning_rate_scheduler_refuses_a_schedule_that_is_not_a_rate_function_or_returns_no_number():
+    with pytest.raises(TypeError, match=r"schedule must be a function of \(epoch, lr\) or \(epoch\); got float"):
+        LearningRateScheduler(0.1)
+    with pytest.raises(TypeError, match=r"must take \(epoch, lr\) or \(epoch\)"):
+        LearningRateScheduler(lambda epoch, lr, extra: lr)
+    x, y = blobs()
+    with pytest.raises(ValueError, match="at epoch 0 it returned None"):
+        compiled().fit(x, y, epochs=1, verbose=0, callbacks=[LearningRateScheduler(lambda epoch: None)])
 
 
 # -- History.plot ------------------------------------------------------------------------
