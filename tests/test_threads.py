@@ -268,3 +268,9 @@ def test_map_in_threads_inside_an_item_of_map_in_threads_does_not_deadlock(monke
     monkeypatch.setattr(threads, "op_threads", lambda: 2)
     inner = lambda item: threads.map_in_threads(lambda k: item * 10 + k, range(3))  # noqa: E731
     assert threads.map_in_threads(inner, range(4)) == [[10 * i + k for k in range(3)] for i in range(4)]
+
+
+def test_ops_stay_in_the_calling_thread_under_the_default_policy(monkeypatch):
+    from autograd_lite import threads as policy
+    monkeypatch.setattr(policy, "_policy", policy._LoadPolicy())  # as at import, without a user's setting
+    assert policy.op_threads() == 1 and len(policy.batch_parts(64, 1 << 24)) == 1
