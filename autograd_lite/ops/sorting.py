@@ -50,13 +50,18 @@ class PickAlong(MultiOutputOp, vjp=True, saves=(), derivatives=("g put back wher
         return (IndexAdd(tuple(grid), np.shape(raw(x))).apply(g),)
 
 
-class SortOp(PickAlong, name="sort"):
-    """sort(x) along an axis: (values, indices).   ∂L/∂x = g put back where each value was picked from"""
+class SortOp(PickAlong):
+    """sort(x) along an axis (or its first k: topk): (values, indices).
+    ∂L/∂x = g put back where each value was picked from"""
     __slots__ = ("descending", "k")
 
     def __init__(self, axis: int, descending: bool = False, k: int | None = None) -> None:
         super().__init__(axis)
         self.descending, self.k = descending, k
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "sort" if self.k is None else "topk"
 
     def label(self) -> str:
         order = "descending" if self.descending else "ascending"
