@@ -211,8 +211,6 @@ def _extreme_along(x: Any, dim: Any, keepdim: bool, largest: bool, name: str) ->
                         f"use a{name} for the {name} over several axes")
     data = raw(x)
     axis = normalize_axes(dim, np.ndim(data), name)[0] if np.ndim(data) else 0
-    if np.ndim(data) == 0:
-        return ValuesIndices(x * 1, integer_tensor(x, np.zeros((), dtype=np.int64)))
     from .sorting import ExtremeAlong  # sorting.py builds on this file
     return ValuesIndices(*ExtremeAlong(axis, keepdim, largest)(x))
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..engine import Op, raw
 from .elementwise import Exp
-from .reductions import ValuesIndices, integer_tensor, normalize_axes, resolve_axis
+from .reductions import ValuesIndices, normalize_axes, resolve_axis
 from .registry import Samples, register_function
 from .sorting import PickAlong
 
@@ -153,8 +153,6 @@ class RunningExtreme(PickAlong):
 
 
 def _running_extreme(x: Any, dim: Any, axis: Any, largest: bool, name: str) -> ValuesIndices:
-    if np.ndim(raw(x)) == 0:
-        return ValuesIndices(x * 1, integer_tensor(x, np.zeros((), dtype=np.int64)))
     return ValuesIndices(*RunningExtreme(_scan_axis(x, dim, axis, name), largest)(x))
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..engine import MultiOutputOp, raw
 from .indexing import IndexAdd
-from .reductions import ValuesIndices, integer_tensor, normalize_axes
+from .reductions import ValuesIndices, normalize_axes
 from .registry import Samples, register_function
 
 
@@ -34,6 +34,8 @@ class PickAlong(MultiOutputOp, vjp=True, saves=(), derivatives=("g put back wher
         return f"{self.name}(dim={self.axis})"
 
     def forward(self, x):
+        if np.ndim(x) == 0:  # a single number is its own pick, at index 0
+            return np.array(x, copy=True), np.zeros((), dtype=np.int64)
         indices = self.choose(x)
         values = np.take_along_axis(x, indices, self.axis)
         if not self.keepdim:
@@ -42,6 +44,8 @@ class PickAlong(MultiOutputOp, vjp=True, saves=(), derivatives=("g put back wher
 
     def backward(self, gs, ys, x):
         g, indices = gs[0], ys[1]
+        if np.ndim(raw(x)) == 0:
+            return (g,)
         if not self.keepdim:
             indices = np.expand_dims(indices, self.axis)
             g = g.reshape(indices.shape)
@@ -99,11 +103,6 @@ class MedianOp(PickAlong, name="median"):
         return np.take(_order(x, self.axis, descending=False), [(n - 1) // 2], axis=self.axis)
 
 
-def _picked(op: PickAlong, x: Any) -> ValuesIndices:
-    values, indices = op(x)
-    return ValuesIndices(values, indices)
-
-
 _ALONG = Samples(min_dims=1, settings=({}, {"dim": 0}, {"dim": -1, "descending": True}))
 
 
@@ -134,9 +133,7 @@ def sort(x: Any, dim: int = -1, descending: bool = False, stable: bool = False) 
     >>> Tensor([3.0, 1.0, 2.0]).sort()
     ValuesIndices(values=Tensor([1., 2., 3.]), indices=Tensor([1, 2, 0], dtype=int64))
     """
-    if np.ndim(raw(x)) == 0:
-        return ValuesIndices(x * 1, integer_tensor(x, np.zeros((), dtype=np.int64)))
-    return _picked(SortOp(_axis(x, dim, "sort"), descending), x)
+    return ValuesIndices(*SortOp(_axis(x, dim, "sort"), descending)(x))
 
 
 @register_function(samples=Samples(min_dims=1, settings=({}, {"dim": 0, "descending": True}), differentiable=False))
@@ -163,7 +160,7 @@ def topk(x: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = Tru
         raise ValueError(f"topk: k={k} is out of range for dim {dim} of shape {np.shape(data)} (length {length})")
     if np.ndim(data) == 0:
         return sort(x)
-    return _picked(SortOp(axis, descending=largest, k=k), x)
+    return ValuesIndices(*SortOp(axis, descending=largest, k=k)(x))
 
 
 @register_function(op=MedianOp, samples=Samples(min_dims=1, settings=({}, {"dim": 0}, {"dim": -1, "keepdim": True})))
@@ -182,10 +179,7 @@ def median(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
         flat = x.reshape(-1)
         return median(flat, 0).values
     data = raw(x)
-    if np.ndim(data) == 0:
-        return ValuesIndices(x * 1, integer_tensor(x, np.zeros((), dtype=np.int64)))
     axis = _axis(x, dim, "median")
-    n = data.shape[axis]
-    if n == 0:
+    if np.ndim(data) and data.shape[axis] == 0:
         raise ValueError(f"median: dim {dim} of shape {data.shape} is empty")
-    return _picked(MedianOp(axis, keepdim), x)
+    return ValuesIndices(*MedianOp(axis, keepdim)(x))
