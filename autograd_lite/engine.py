@@ -533,9 +533,7 @@ class GradFn:
         if index is None:
             return g, y
         results = self.node._x1
-        gs = tuple(g if i == index else None if layout is None else np.zeros(*layout)
-                   for i, layout in enumerate(results._layout))
-        return gs, results
+        return results.with_zeros([g if i == index else None for i in range(len(results))]), results
 
     def _told(self, method: Callable[..., Any], *args: Any) -> Any:
         saved, _thread.backward_node = _thread.backward_node, self.node
@@ -977,6 +975,15 @@ class Results(tuple):
     def data(self) -> "Results":
         return self
 
+    def with_zeros(self, grads: Sequence[Any], kind: type | None = None) -> tuple[Any, ...]:
+        """``grads`` (one per result, ``None`` where none arrived) with zeros for each float result
+        that has none, as nodes of ``kind`` when given (a recorded backward), else arrays."""
+        def zeros(layout: tuple[Any, Any]) -> Any:
+            array = np.zeros(*layout)
+            return array if kind is None else kind._from_op(array, None)
+        return tuple(zeros(layout) if g is None and layout is not None else g
+                     for g, layout in zip(grads, self._layout))
+
     @classmethod
     def record(cls, op: Op, data: Sequence[Any], inputs: tuple["Node", ...], differentiable: Sequence[bool],
                scope: "ModuleScope | None") -> "Results":
@@ -1012,11 +1019,7 @@ def _gradients_of_results(node: Node, g: Any, waiting: dict[int, Node], several:
     if any(seq in waiting for seq in results._seqs):
         return None
     del several[id(results)]
-    for i, layout in enumerate(results._layout):
-        if grads[i] is None and layout is not None:
-            zeros = np.zeros(*layout)
-            grads[i] = node._graph_kind._from_op(zeros, None) if create_graph else zeros
-    return tuple(grads)
+    return results.with_zeros(grads, node._graph_kind if create_graph else None)
 
 
 class FreedValues:
