@@ -1,10 +1,11 @@
 """How many threads numpy's BLAS uses for matrix products, and the default policy that picks it.
 
-A count given to ``set_num_threads`` is also what autograd-lite's own big ops
-split their work over (convolutions, max pooling and ReLU on batches of images;
-``map_in_threads``): numpy lets go of Python's lock inside copies, ufunc loops
-and matrix products, so the parts of a batch run at once. Under the default
-policy, and with 1, nothing is split (``op_threads`` says why).
+Only BLAS's products use a second core. autograd-lite's own ops do not split
+their work over Python threads: measured on this project's 2-core machine,
+handing half of a convolution to a waiting thread costs 40-60 µs before it starts
+and 40 µs to hear that it finished, and every return from a numpy call is a
+wait for Python's lock, so a CNN step took 1.3x longer on two threads than on one
+(11.1-11.5 ms against 8.7 ms; the split was removed).
 
 >>> import autograd_lite as ag
 >>> ag.set_num_threads(1)        # as torch.set_num_threads: from now on, one BLAS thread
@@ -15,7 +16,7 @@ policy, and with 1, nothing is split (``op_threads`` says why).
 ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` or
 ``BLIS_NUM_THREADS`` is set, in which case the BLAS's own setting is left
 alone): at most once a second, before a matrix product (``matmul``,
-``linear``) or an op that splits its work, autograd-lite looks at how busy the machine's cores were since the
+``linear``), autograd-lite looks at how busy the machine's cores were since the
 last look with other processes' work (Linux's ``/proc/stat``, less this
 process's own CPU time) and gives BLAS the cores left free (a core counts when
 at least three quarters of it were idle), at least one and at most the BLAS's
@@ -51,11 +52,9 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
-import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Callable
 
 import numpy as np
 
@@ -256,89 +255,3 @@ def adapt_to_load() -> None:
     """Called before a matrix product: apply the default policy, at most once a second (a clock read otherwise)."""
     if _policy is not None and time.monotonic() >= _policy.next_look:
         _policy.look()
-
-
-# -- autograd-lite's own threads -----------------------------------------------
-# Convolution and pooling split a batch into chunks and run them on op_threads() threads:
-# numpy lets go of the GIL inside matrix products, copies and ufunc loops, so the chunks run at
-# once. BLAS's small per-image products would not use a second core on their own.
-T = TypeVar("T")
-_executor: ThreadPoolExecutor | None = None
-_executor_size = 0
-
-
-def op_threads() -> int:
-    """How many threads an op may split its work over: the count given to ``set_num_threads``
-    (read from the BLAS without asking it again); 1 under the default policy, or where the BLAS
-    cannot be reached.
-
-    Under the default policy ops stay in the calling thread: on this project's 2-core machine,
-    quiet, splitting the CNN benchmark's convolutions, pooling and ReLU over two threads took
-    0.98 and 1.10 of the time of one (``benchmarks/bench_cnn_epoch.py --our-threads 1 2``), so
-    it is offered, not imposed: ``ag.set_num_threads(2)`` turns it on.
-    """
-    if _policy is not None:
-        return 1
-    control = _blas()
-    if control is None:
-        return 1
-    return control.last if control.last is not None else control.get()
-
-
-# Below this many bytes of data, an op's pass over memory takes under ~25 µs: not worth handing to a thread.
-SPLIT_BYTES = 1 << 18
-
-
-def batch_parts(n: int, nbytes: int) -> list[slice]:
-    """The batch [0, n) cut into ``op_threads()`` equal parts for an op whose passes over memory
-    touch ``nbytes``; one part when that is under SPLIT_BYTES. For ops whose numbers do not depend
-    on where the batch is cut (element by element, image by image)."""
-    count = min(n, op_threads()) if nbytes >= SPLIT_BYTES else 1
-    step = max(1, -(-n // max(1, count)))
-    return [slice(start, min(n, start + step)) for start in range(0, n, step)] or [slice(0, n)]
-
-
-def map_in_threads(work: Callable[[T], Any], items: Sequence[T]) -> list[Any]:
-    """``[work(item) for item in items]``, the items shared out over ``op_threads()`` threads.
-
-    This thread works too, and each thread takes the next item left, so unequal items balance.
-    With one thread (or one item) it is the plain loop, in this thread. Results keep the items'
-    order; the first exception raised is re-raised once every thread has stopped.
-    """
-    count = min(op_threads(), len(items))
-    if count <= 1:
-        return [work(item) for item in items]
-    results: list[Any] = [None] * len(items)
-    remaining = iter(range(len(items)))
-    lock = threading.Lock()
-
-    def drain() -> None:
-        while True:
-            with lock:
-                k = next(remaining, None)
-            if k is None:
-                return
-            results[k] = work(items[k])
-
-    helpers = [_pool(count - 1).submit(drain) for _ in range(count - 1)]
-    try:
-        drain()
-    finally:
-        # Every item is taken now: a helper that has not started is cancelled rather than waited for
-        # (no wake-up to wait for, and no deadlock when an item itself splits its work); the others
-        # are waited for.
-        errors = [None if helper.cancel() else helper.exception() for helper in helpers]
-    for error in errors:
-        if error is not None:
-            raise error
-    return results
-
-
-def _pool(size: int) -> ThreadPoolExecutor:
-    """The persistent helper threads (made again when the count changes)."""
-    global _executor, _executor_size
-    if _executor is None or _executor_size != size:
-        if _executor is not None:
-            _executor.shutdown(wait=False)
-        _executor, _executor_size = ThreadPoolExecutor(size, thread_name_prefix="autograd-lite"), size
-    return _executor

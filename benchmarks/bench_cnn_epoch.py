@@ -6,8 +6,8 @@ Rivals: autograd-lite and PyTorch eager (when installed) with 1 and with 2
 threads, each timed; the faster of the two is the one to beat (on a busy
 2-core machine OpenMP's second thread can make PyTorch many times slower).
 autograd-lite runs under its default thread policy; ``--our-threads 1 2`` also
-times it with fixed counts (its convolutions, pooling and ReLU split a batch
-over that many threads).
+times it with fixed BLAS thread counts (``ag.set_num_threads``; only its
+matrix products use a second core).
 Rivals take turns slice by slice of the epoch (``common.time_in_parts``) and
 start from the same weights. Peak memory is measured per rival in a fresh
 process: the growth of the resident set's high-water mark over 50 training
@@ -115,7 +115,7 @@ def _status_bytes(field: str) -> int:
 
 
 def run(rounds: int = 3, limit: int | None = None, our_threads: tuple[int, ...] = ()) -> dict[str, Any]:
-    """The rivals' epochs in slices, and their peak memory. ``our_threads``: thread counts to time
+    """The rivals' epochs in slices, and their peak memory. ``our_threads``: BLAS thread counts to time
     autograd-lite with besides its default policy (``ag.set_num_threads``)."""
     x, y, source = load_data(limit)
     rivals = {"autograd-lite": ours(x, y)}

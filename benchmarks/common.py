@@ -96,7 +96,7 @@ def our_training(model: Any, optimizer: Any, x: np.ndarray, y: np.ndarray,
 
 
 def with_thread_count(train: Callable[..., float], threads: int) -> Callable[..., float]:
-    """``train`` run with ``ag.set_num_threads(threads)`` (BLAS, and the ops that split a batch), and
+    """``train`` run with ``ag.set_num_threads(threads)`` (numpy's BLAS), and
     autograd-lite's default policy back after each run, so that rivals taking turns each get their own."""
     import autograd_lite as ag
     from autograd_lite import threads as policy_module

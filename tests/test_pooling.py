@@ -197,22 +197,18 @@ def test_keras_pooling_layers_are_channels_last():
     assert nn.GlobalAveragePooling2D(keepdims=True)(x).shape == (2, 1, 1, 3)
 
 
-@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}])
-def test_max_pool2d_gives_the_same_numbers_with_its_batch_split_over_threads(monkeypatch, kwargs):
-    from autograd_lite import threads
-    x = np.random.default_rng(2).standard_normal((5, 2, 7, 6)).round(1)  # rounded: ties to break
-    x[3, 1, 2, 2] = np.nan
-
-    def pooled_and_grad():
-        xt = ag.Tensor(x, requires_grad=True)
-        y, where = F.max_pool2d(xt, return_indices=True, **kwargs)
-        (y * np.arange(y.size).reshape(y.shape)).sum().backward()
-        return y.data, where.data, xt.grad.data
-
-    monkeypatch.setattr(threads, "op_threads", lambda: 1)
-    alone = pooled_and_grad()
-    monkeypatch.setattr(threads, "op_threads", lambda: 3)
-    monkeypatch.setattr(threads, "SPLIT_BYTES", 0)  # small as it is, the batch is cut in three
-    assert threads.batch_parts(5, 1) == [slice(0, 2), slice(2, 4), slice(4, 5)]
-    for got, want in zip(pooled_and_grad(), alone):
-        np.testing.assert_array_equal(got, want)
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1, "padding": 1},
+                                    {"kernel_size": (2, 3), "stride": (2, 1), "dilation": (1, 2), "ceil_mode": True}])
+def test_max_pool2d_after_relu_picks_as_pytorch_among_ties(kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.maximum(np.random.default_rng(3).standard_normal((3, 4, 9, 8)).astype(np.float32), 0)  # whole windows of 0
+    g = np.random.default_rng(4).standard_normal(F.max_pool2d(x, **kwargs).shape).astype(np.float32)
+    ours, theirs = ag.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (y, where), (t, their_where) = (F.max_pool2d(ours, return_indices=True, **kwargs),
+                                    torch.nn.functional.max_pool2d(theirs, return_indices=True, **kwargs))
+    np.testing.assert_array_equal(y.data, t.detach().numpy())
+    np.testing.assert_array_equal(where.data, their_where.numpy())
+    (y * g).sum().backward()
+    (t * torch.tensor(g)).sum().backward()
+    # where windows overlap, an element's shares add up in another order (numpy sums them in float64)
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6, atol=1e-6)

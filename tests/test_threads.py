@@ -1,7 +1,6 @@
 """ag.set_num_threads / get_num_threads, with and without threadpoolctl; the default load policy; --threads."""
 import os
 import sys
-import threading
 import time
 
 import numpy as np
@@ -190,87 +189,3 @@ def test_busy_neighbour_spins_on_one_core_while_the_body_runs_and_is_gone_after(
 def test_busy_neighbour_stops_on_its_own_deadline():
     with busy_neighbour(max_seconds=0.3) as neighbour:
         assert neighbour.wait(timeout=20) == 0  # it ended by itself, before the body did
-
-
-# -- autograd-lite's own threads (convolution and pooling chunks) ----------------
-def test_map_in_threads_runs_items_at_once_on_op_threads_and_keeps_their_order(monkeypatch):
-    monkeypatch.setattr(threads, "op_threads", lambda: 2)
-    both_running = threading.Barrier(2, timeout=10)  # broken (an error) unless two items run at the same time
-    seen = set()
-
-    def work(item):
-        if item < 2:
-            both_running.wait()
-        seen.add(threading.get_ident())
-        return item * 10
-
-    assert threads.map_in_threads(work, range(6)) == [0, 10, 20, 30, 40, 50]
-    assert len(seen) == 2 and threading.get_ident() in seen  # the calling thread works too
-
-
-def test_map_in_threads_with_one_thread_is_the_plain_loop_in_the_calling_thread(monkeypatch):
-    monkeypatch.setattr(threads, "op_threads", lambda: 1)
-    seen = []
-    assert threads.map_in_threads(lambda item: seen.append(threading.get_ident()) or -item, [1, 2, 3]) == [-1, -2, -3]
-    assert seen == [threading.get_ident()] * 3
-
-
-def test_map_in_threads_reraises_a_helpers_error_after_all_threads_stopped(monkeypatch):
-    monkeypatch.setattr(threads, "op_threads", lambda: 2)
-    done = []
-
-    def work(item):
-        if item == 3:
-            raise ValueError("item 3 is bad")
-        time.sleep(0.01)
-        done.append(item)
-
-    with pytest.raises(ValueError, match="item 3 is bad"):
-        threads.map_in_threads(work, range(8))
-    assert sorted(done) == [0, 1, 2, 4, 5, 6, 7]  # the others finished before the error came out
-
-
-@needs_blas
-@pytest.mark.parametrize("n", [1, 2])
-def test_op_threads_follows_set_num_threads(n):
-    ag.set_num_threads(n)
-    assert threads.op_threads() == n
-
-
-def test_op_threads_is_one_where_the_blas_cannot_be_reached(without_threadpoolctl, monkeypatch):
-    monkeypatch.setattr(threads, "_openblas_paths", lambda: [])
-    assert threads.op_threads() == 1
-
-
-def test_relu_on_a_big_batch_is_split_over_op_threads_with_the_same_numbers(monkeypatch):
-    x = np.random.default_rng(0).standard_normal((6, 5, 4)).astype(np.float32)
-    x[0, 0, :2] = 0.0  # relu'(0) = 0, as in PyTorch
-
-    def relu_and_grad():
-        xt = ag.tensor(x, requires_grad=True)
-        y = ag.functional.relu(xt)
-        (y * 3.0).sum().backward()
-        return y.data, xt.grad.data
-
-    alone = relu_and_grad()
-    parts = []
-    monkeypatch.setattr(threads, "op_threads", lambda: 2)
-    monkeypatch.setattr(threads, "SPLIT_BYTES", 0)
-    real = threads.map_in_threads
-    monkeypatch.setattr(threads, "map_in_threads", lambda work, items: parts.append(list(items)) or real(work, items))
-    for got, want in zip(relu_and_grad(), alone):
-        np.testing.assert_array_equal(got, want)
-    assert parts == [[slice(0, 3), slice(3, 6)]] * 2  # forward and backward, each in two halves
-    np.testing.assert_array_equal(alone[1], np.where(x > 0, 3.0, 0.0))
-
-
-def test_map_in_threads_inside_an_item_of_map_in_threads_does_not_deadlock(monkeypatch):
-    monkeypatch.setattr(threads, "op_threads", lambda: 2)
-    inner = lambda item: threads.map_in_threads(lambda k: item * 10 + k, range(3))  # noqa: E731
-    assert threads.map_in_threads(inner, range(4)) == [[10 * i + k for k in range(3)] for i in range(4)]
-
-
-def test_ops_stay_in_the_calling_thread_under_the_default_policy(monkeypatch):
-    from autograd_lite import threads as policy
-    monkeypatch.setattr(policy, "_policy", policy._LoadPolicy())  # as at import, without a user's setting
-    assert policy.op_threads() == 1 and len(policy.batch_parts(64, 1 << 24)) == 1

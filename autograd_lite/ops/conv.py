@@ -24,7 +24,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..engine import Op, ShapeError, raw
-from ..threads import map_in_threads
 
 __all__ = ["Window2d", "Conv2dOp", "ConvTranspose2dOp", "Conv2dWeight", "Unfold", "Fold", "pair"]
 
@@ -137,17 +136,12 @@ class Window2d:
 # Im2col's columns and col2im's spread hold kh·kw copies of the data. Made for a few images at a
 # time, they stay this small: peak memory stays near the activations' own, and the copy is still
 # in cache when the matrix product reads it (measured no slower than whole batches at 64 images).
-# The chunks are what ``map_in_threads`` shares out over threads; an op with one chunk (under
-# CHUNK_BYTES of temporaries, a tenth of a millisecond's work) runs in the calling thread alone.
 CHUNK_BYTES = 1 << 20
 
 
 def _batch_chunks(n: int, bytes_per_image: int) -> list[slice]:
-    """Slices of the batch axis holding about CHUNK_BYTES of temporaries each (at least one image):
-    equal, and an even count of them when there are several, so that two threads get equal shares.
-    They do not depend on the thread count, so neither do the results."""
+    """Equal slices of the batch axis holding about CHUNK_BYTES of temporaries each (at least one image)."""
     count = -(-n // max(1, CHUNK_BYTES // max(1, bytes_per_image)))
-    count += count % 2 if count > 1 else 0
     step = -(-n // max(1, count))
     return [slice(start, min(n, start + step)) for start in range(0, n, max(1, step))]
 
@@ -168,26 +162,22 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, window: Window2d, groups: int,
     y = np.empty((n, groups, out_channels // groups, ho * wo), dtype=np.result_type(x, w))
     add_bias = None if bias is None else bias.reshape(groups, -1, 1).astype(y.dtype, copy=False)
     if _on_whole_rows(window, kernel.shape):
-        hp, wp = window.padded_size(*x.shape[2:])
+        wp = window.padded_size(*x.shape[2:])[1]
         narrow = y.reshape(n, groups, out_channels // groups, ho, wo)
-
-        def images(chunk: slice) -> None:
+        for chunk in _batch_chunks(n, kernel.shape[2] * groups * ho * wp * x.itemsize):
             wide = np.matmul(kernel, _row_columns(x[chunk], window, groups)).reshape(narrow[chunk].shape[:3] + (ho, wp))
             if add_bias is None:
                 narrow[chunk] = wide[..., :wo]
             else:  # cropped and biased in one pass
                 np.add(wide[..., :wo], add_bias[..., None], out=narrow[chunk])
-        per_image = kernel.shape[2] * groups * ho * wp * x.itemsize
     else:
-        def images(chunk: slice) -> None:
+        for chunk in _batch_chunks(n, kernel.shape[2] * groups * ho * wo * x.itemsize):
             # (G, O/G, K) @ (n, G, K, P): one small BLAS product per image and group. Measured faster
             # here than a single (O, K) @ (K, N·P) product, which needs two more transposing copies
             # (8->16 channels 3x3 on 14x14, 64 images: 0.7 ms against 1.2 ms).
             np.matmul(kernel, _columns(window.pad(x[chunk]), window, groups), out=y[chunk])
             if add_bias is not None:
                 y[chunk] += add_bias  # while the chunk is in cache
-        per_image = kernel.shape[2] * groups * ho * wo * x.itemsize
-    map_in_threads(images, _batch_chunks(n, per_image))
     return y.reshape(n, out_channels, ho, wo)
 
 
@@ -262,13 +252,11 @@ def _conv_input_grad_strided(g: np.ndarray, w: np.ndarray, window: Window2d, gro
     kernel = w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)
     g4 = g.reshape(n, groups, out_channels // groups, ho * wo)
     padded = np.zeros((n, channels) + window.padded_size(*x_shape[2:]), dtype=np.result_type(g, w))
-
-    def images(chunk: slice) -> None:
+    for chunk in _batch_chunks(n, kernel.shape[1] * groups * ho * wo * padded.itemsize):
         # Each output position's gradient spread over its window's taps: (n, G, C/G·kh·kw, Ho·Wo)...
         spread = np.matmul(kernel, g4[chunk]).reshape((-1, channels) + window.kernel + (ho, wo))
         # ...then added back where each tap read from (col2im).
         _add_taps(padded[chunk], spread, window)
-    map_in_threads(images, _batch_chunks(n, kernel.shape[1] * groups * ho * wo * padded.itemsize))
     return window.crop(padded, *x_shape[2:])
 
 
@@ -293,8 +281,7 @@ def _conv_input_grad_unit_stride(g: np.ndarray, w: np.ndarray, window: Window2d,
     dtype = np.result_type(g, w)
     taps_first = w.transpose(2, 3, 1, 0).reshape(kh * kw * channels, out_channels)  # rows ordered (i, j, c)
     flat = np.zeros((n, channels, hp * wp + dw * (kw - 1)), dtype=dtype)  # room for the last tap's run
-
-    def images(chunk: slice) -> None:
+    for chunk in _batch_chunks(n, taps_first.shape[0] * ho * wp * flat.itemsize):
         part = g[chunk]
         widened = np.zeros((len(part), out_channels, ho * wp), dtype=dtype)
         widened.reshape(-1, out_channels, ho, wp)[..., :wo] = part
@@ -303,7 +290,6 @@ def _conv_input_grad_unit_stride(g: np.ndarray, w: np.ndarray, window: Window2d,
             for j in range(kw):
                 shift = i * dh * wp + j * dw
                 flat[chunk, :, shift:shift + ho * wp] += spread[:, i * kw + j]
-    map_in_threads(images, _batch_chunks(n, taps_first.shape[0] * ho * wp * flat.itemsize))
     return window.crop(flat[:, :, :hp * wp].reshape(n, channels, hp, wp), *x_shape[2:])
 
 
@@ -328,21 +314,15 @@ def _conv_weight_grad(x: np.ndarray, g: np.ndarray, window: Window2d, groups: in
             part = g4[chunk]
             return _columns(window.pad(x[chunk]), window, groups), part.reshape(part.shape[:3] + (-1,))
         per_image = rows * groups * ho * wo * dtype.itemsize
-
-    def images(chunk: slice) -> np.ndarray:
+    gw = np.zeros((groups, out_channels // groups, rows), dtype=dtype)
+    for chunk in _batch_chunks(n, per_image):
         cols, g_chunk = columns_and_g(chunk)
         # (n, G, O/G, P) @ (n, G, P, K) summed over the images: measured several times faster than
         # np.tensordot or np.einsum over images and positions at once (they copy both operands), and
         # than one (O, n·P) @ (n·P, K) product on columns laid out for it (1.6 ms against 0.8 ms for
         # 8->16 channels 3x3 on 14x14, 64 images).
-        return np.matmul(g_chunk, cols.transpose(0, 1, 3, 2)).sum(axis=0)
-    partial_sums = map_in_threads(images, _batch_chunks(n, per_image))
-    if not partial_sums:  # an empty batch
-        return np.zeros(w_shape, dtype=dtype)
-    gw = partial_sums[0]
-    for partial in partial_sums[1:]:  # in the chunks' order, whatever thread made each
-        gw += partial
-    return gw.astype(dtype, copy=False).reshape(w_shape)
+        gw += np.matmul(g_chunk, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    return gw.reshape(w_shape)
 
 
 class _WindowOp(Op):
