@@ -46,13 +46,15 @@ class Window2d:
     >>> Window2d((3, 3), padding=((1, 1), (1, 1))).output_size(28, 28)
     (28, 28)
     """
-    __slots__ = ("kernel", "stride", "padding", "dilation", "ceil_mode")
+    __slots__ = ("kernel", "stride", "padding", "dilation", "ceil_mode", "_sizes")
 
     def __init__(self, kernel: tuple[int, int], stride: tuple[int, int] = (1, 1),
                  padding: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
                  dilation: tuple[int, int] = (1, 1), ceil_mode: bool = False) -> None:
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
         self.ceil_mode = ceil_mode
+        # (height, width) -> (output size, padded size): an op and its gradients ask a dozen times
+        self._sizes: dict[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]] = {}
 
     def describe(self) -> str:
         """``k=3x3 s=1 p=1``: the settings in a drawn node's label."""
@@ -70,29 +72,30 @@ class Window2d:
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         """(Ho, Wo); zero or negative where the kernel does not fit the padded input."""
-        sizes = []
-        for axis, length in enumerate((height, width)):
-            before, after = self.padding[axis]
-            room = length + before + after - self._span(axis)
-            stride = self.stride[axis]
-            if self.ceil_mode:
-                count = -(-room // stride) + 1
-                if (count - 1) * stride >= length + before:  # PyTorch: a last window must start inside the input
-                    count -= 1
-            else:
-                count = room // stride + 1
-            sizes.append(count if room >= 0 else 0)
-        return sizes[0], sizes[1]
+        return self._sizes_for(height, width)[0]
 
     def padded_size(self, height: int, width: int) -> tuple[int, int]:
         """The padded input's size: the padding, plus what a ceil-mode window hangs over."""
-        out = self.output_size(height, width)
-        sizes = []
-        for axis, length in enumerate((height, width)):
-            before, after = self.padding[axis]
-            reach = (out[axis] - 1) * self.stride[axis] + self._span(axis)
-            sizes.append(max(length + before + after, reach))
-        return sizes[0], sizes[1]
+        return self._sizes_for(height, width)[1]
+
+    def _sizes_for(self, height: int, width: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        sizes = self._sizes.get((height, width))
+        if sizes is None:
+            out, padded = [], []
+            for axis, length in enumerate((height, width)):
+                before, after = self.padding[axis]
+                room = length + before + after - self._span(axis)
+                stride = self.stride[axis]
+                if self.ceil_mode:
+                    count = -(-room // stride) + 1
+                    if (count - 1) * stride >= length + before:  # PyTorch: a last window must start inside the input
+                        count -= 1
+                else:
+                    count = room // stride + 1
+                out.append(count if room >= 0 else 0)
+                padded.append(max(length + before + after, (out[-1] - 1) * stride + self._span(axis)))
+            sizes = self._sizes[height, width] = (out[0], out[1]), (padded[0], padded[1])
+        return sizes
 
     def pad(self, x: np.ndarray, value: float = 0.0) -> np.ndarray:
         """``x`` inside a border of ``value`` (itself when there is none to add)."""
