@@ -36,17 +36,28 @@ def _lowest(dtype: np.dtype) -> float | int:
     return -np.inf if np.dtype(dtype).kind == "f" else np.iinfo(dtype).min
 
 
-def _axis_taps(window: Window2d, axis: int, out_len: int) -> list[tuple[slice, ...]]:
-    """For each tap t of the kernel along ``axis`` (0: height, 1: width), the index of the
-    padded (N, C, H, W) array it reads, one element per output position along that axis."""
-    k, s, d = window.kernel[axis], window.stride[axis], window.dilation[axis]
-    lead = (slice(None),) * (2 + axis)
-    return [lead + (slice(t * d, t * d + s * (out_len - 1) + 1, s),) for t in range(k)]
-
-
 def _shifted_taps(shift: int, count: int, length: int) -> list[slice]:
     """The taps of a window along one axis of flattened data: tap t reads ``length`` values from t·shift on."""
     return [slice(t * shift, t * shift + length) for t in range(count)]
+
+
+def _flat_passes(window: Window2d, padded_size: int, width: int) -> tuple[list[slice], list[slice]]:
+    """The taps of both passes over a flattened padded input of ``padded_size`` values, rows ``width``
+    long: along the width (tap t shifted t·dilation places), then along the height over the first
+    pass's results (tap t shifted t·dilation rows). Each pass covers every position where its taps fit."""
+    (kh, kw), (dh, dw) = window.kernel, window.dilation
+    wide = max(0, padded_size - dw * (kw - 1))
+    return _shifted_taps(dw, kw, wide), _shifted_taps(dh * width, kh, max(0, wide - dh * width * (kh - 1)))
+
+
+def _window_starts(a: np.ndarray, padded_shape: tuple[int, ...], out_shape: tuple[int, int],
+                   window: Window2d, writeable: bool = False) -> np.ndarray:
+    """A view of the flat-pass results ``a`` at each window's first element: (N, C, Ho, Wo). Windows
+    never share their first element, so a writeable view is safe to write through."""
+    n, channels, hp, wp = padded_shape
+    (sh, sw), item = window.stride, a.itemsize
+    return as_strided(a, (n, channels) + out_shape,
+                      (channels * hp * wp * item, hp * wp * item, sh * wp * item, sw * item), writeable=writeable)
 
 
 def _overlaps(window: Window2d, axis: int) -> bool:
@@ -143,30 +154,21 @@ class MaxPool2dOp(Op, name="max_pool2d", args=("x",), vjp=True, saves=(),
 
     def forward(self, x):
         padded = self.window.pad(x, _lowest(x.dtype))
-        n, channels, hp, wp = padded.shape
-        ho, wo = self.window.output_size(*x.shape[2:])
-        (kh, kw), (sh, sw), (dh, dw) = self.window.kernel, self.window.stride, self.window.dilation
+        out_shape = self.window.output_size(*x.shape[2:])
         flat = padded.reshape(-1)
-        index = np.uint8 if max(kh, kw) <= 256 else np.int32
-        # every run of kw taps along a row, then every column of kh such runs: at each flat position
-        # where they fit; the windows' positions are among them
-        wide = max(0, flat.size - dw * (kw - 1))
-        along_width = _shifted_taps(dw, kw, wide)
-        columns = np.empty(wide, dtype=index)
+        index = np.uint8 if max(self.window.kernel) <= 256 else np.int32
+        along_width, along_height = _flat_passes(self.window, flat.size, padded.shape[3])
+        columns = np.empty(along_width[0].stop, dtype=index)
         row_max = _pick(flat, along_width, columns)
-        tall = max(0, wide - dh * wp * (kh - 1))
-        along_height = _shifted_taps(dh * wp, kh, tall)
-        rows = np.empty(tall, dtype=index)
+        rows = np.empty(along_height[0].stop, dtype=index)
         best = _pick(row_max, along_height, rows)
-        item = best.itemsize
-        y = as_strided(best, (n, channels, ho, wo), (channels * hp * wp * item, hp * wp * item, sh * wp * item,
-                                                     sw * item), writeable=False).copy()
+        y = _window_starts(best, padded.shape, out_shape, self.window).copy()
         # A NaN in a window makes its maximum NaN, so one look at the result finds them all (rare: a
         # window with a NaN picks its first NaN, as in PyTorch).
         if y.dtype.kind == "f" and np.isnan(np.sum(y)):
             _pick_first_nan(flat, along_width, columns)
             _pick_first_nan(row_max, along_height, rows)
-        self.picked = MaxPicks(self.window, padded.shape, (ho, wo), rows, columns)
+        self.picked = MaxPicks(self.window, padded.shape, out_shape, rows, columns)
         return y
 
     def backward(self, g, y, x):
@@ -232,16 +234,18 @@ def avg_pool_divisor(window: Window2d, height: int, width: int, count_include_pa
     return np.outer(counts[0], counts[1])
 
 
-def _sum_taps(a: np.ndarray, taps: list[tuple[slice, ...]]) -> np.ndarray:
-    total = a[taps[0]].copy()
-    for tap in taps[1:]:
+def _sum_taps(a: np.ndarray, taps: list[slice]) -> np.ndarray:
+    if len(taps) == 1:
+        return a[taps[0]].copy()
+    total = np.add(a[taps[0]], a[taps[1]])
+    for tap in taps[2:]:
         total += a[tap]
     return total
 
 
-def _spread_taps(g: np.ndarray, taps: list[tuple[slice, ...]], shape: tuple[int, ...]) -> np.ndarray:
-    """The adjoint of ``_sum_taps``: zeros of ``shape`` with ``g`` added at every tap."""
-    out = np.zeros(shape, dtype=g.dtype)
+def _spread_taps(g: np.ndarray, taps: list[slice], size: int) -> np.ndarray:
+    """The adjoint of ``_sum_taps``: zeros of ``size`` with ``g`` added at every tap."""
+    out = np.zeros(size, dtype=g.dtype)
     for tap in taps:
         out[tap] += g
     return out
@@ -259,10 +263,11 @@ class AvgPool2dOp(Op, name="avg_pool2d", args=("x",), vjp=True, saves=(),
         return f"avg_pool2d {self.window.describe()}"
 
     def forward(self, x):
-        # summed along the width, then along the height: long loops, as in max pooling
-        ho, wo = self.divisor.shape
-        total = _sum_taps(_sum_taps(self.window.pad(x), _axis_taps(self.window, 1, wo)), _axis_taps(self.window, 0, ho))
-        return total / self.divisor.astype(total.dtype)
+        # summed along the width, then along the height, on the flattened input, as in max pooling
+        padded = self.window.pad(x)
+        along_width, along_height = _flat_passes(self.window, padded.size, padded.shape[3])
+        total = _sum_taps(_sum_taps(padded.reshape(-1), along_width), along_height)
+        return _window_starts(total, padded.shape, self.divisor.shape, self.window) / self.divisor.astype(total.dtype)
 
     def backward(self, g, y, x):
         return (AvgPool2dScatter(self.window, self.divisor, np.shape(raw(x))).apply(g),)
@@ -277,11 +282,14 @@ class AvgPool2dScatter(Op, name="avg_pool2d_scatter", args=("g",), vjp=True, sav
         self.window, self.divisor, self.shape = window, divisor, tuple(shape)
 
     def forward(self, g):
-        share = g / self.divisor.astype(g.dtype)
-        hp, wp = self.window.padded_size(*self.shape[2:])
-        to_rows = _spread_taps(share, _axis_taps(self.window, 0, share.shape[2]), share.shape[:2] + (hp, share.shape[3]))
-        padded = _spread_taps(to_rows, _axis_taps(self.window, 1, share.shape[3]), self.shape[:2] + (hp, wp))
-        return self.window.crop(padded, *self.shape[2:])
+        # back through the two passes of the forward: each window's share placed at its first element,
+        # spread over its rows, then along each row
+        padded_shape = self.shape[:2] + self.window.padded_size(*self.shape[2:])
+        along_width, along_height = _flat_passes(self.window, int(np.prod(padded_shape)), padded_shape[3])
+        at_starts = np.zeros(along_height[0].stop, dtype=g.dtype)
+        np.divide(g, self.divisor.astype(g.dtype), out=_window_starts(at_starts, padded_shape, g.shape[2:], self.window, writeable=True))
+        padded = _spread_taps(_spread_taps(at_starts, along_height, along_width[0].stop), along_width, int(np.prod(padded_shape)))
+        return self.window.crop(padded.reshape(padded_shape), *self.shape[2:])
 
     def backward(self, gy, y, g):
         return (AvgPool2dOp(self.window, self.divisor).apply(gy),)
