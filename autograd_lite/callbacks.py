@@ -160,8 +160,9 @@ class LearningRateScheduler(Callback):
 
     ``schedule(epoch, lr)`` gets the epoch (counted from 0) and the current
     rate and returns the new one; a ``schedule(epoch)`` of one argument works
-    too, as in Keras. ``verbose=1`` prints each change. Unlike Keras, the rate
-    is not added to the epoch's ``logs`` (``fit``'s History records them first).
+    too, as in Keras. ``verbose=1`` prints each change. The epoch's rate goes into
+    its ``logs`` as ``learning_rate`` (Keras 3's name), so ``history.history``
+    has it.
 
     >>> import math
     >>> from autograd_lite import Model, nn
@@ -171,6 +172,8 @@ class LearningRateScheduler(Callback):
     >>> history = model.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=3, verbose=0, callbacks=[cosine])
     >>> round(model.optimizer.learning_rate, 4)    # epoch 2 of a half cosine over 4 epochs: halfway down
     0.05
+    >>> [round(lr, 4) for lr in history.history["learning_rate"]]
+    [0.1, 0.0854, 0.05]
     """
 
     def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
@@ -194,6 +197,10 @@ class LearningRateScheduler(Callback):
         optimizer.learning_rate = float(lr)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(lr)}.", flush=True)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
 
 def _accepts(function: Callable[..., Any], *args: Any) -> bool:

@@ -243,7 +243,7 @@ class Model(Module):
         verbose = resolve_verbose(verbose)
 
         history = History()
-        callbacks = [history, *(callbacks or [])]
+        callbacks = [*(callbacks or []), history]  # last, as Keras: it records what the others added to the logs
         for callback in callbacks:
             if not isinstance(callback, Callback):
                 raise TypeError(f"fit: callbacks must be Callback instances; got {type(callback).__name__}")

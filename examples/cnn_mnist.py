@@ -113,13 +113,16 @@ def train_pytorch_style(model, data, args):
     scheduler = ag.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs) if cosine else None
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
+        total, seen = 0.0, 0
         for images, labels in loader:
             loss = F.cross_entropy(model(images), labels)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            total, seen = total + loss.item() * len(labels), seen + len(labels)
         seconds = time.perf_counter() - start
-        print(f"epoch {epoch}: loss {loss.item():.4f} - test accuracy {accuracy(model, test_images, test_labels):.2%} "
+        # the epoch's mean training loss, as Keras's progress line shows it
+        print(f"epoch {epoch}: loss {total / seen:.4f} - test accuracy {accuracy(model, test_images, test_labels):.2%} "
               f"- {seconds:.1f} s", flush=True)
         if scheduler:
             scheduler.step()
@@ -176,7 +179,8 @@ def main():
     model.train()
     schedule = " (cosine schedule)" if args.lr_schedule == "cosine" else ""
     print(f"{args.model}: {sum(p.size for p in model.parameters()):,} parameters; Adam lr {args.lr:g}{schedule}, "
-          f"batch {args.batch_size}, {args.epochs} epochs, {len(data[0]):,} training images", flush=True)
+          f"batch {args.batch_size}, {args.epochs} epoch{'s' if args.epochs != 1 else ''}, {len(data[0]):,} training images",
+          flush=True)
     (train_keras_style if args.style == "keras" else train_pytorch_style)(model, data, args)
 
 

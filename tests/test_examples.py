@@ -132,5 +132,5 @@ def test_cnn_mnist_vgg_option_is_one_network_in_both_styles_and_takes_a_cosine_s
     out = ok(run_example("cnn_mnist.py", *HOLDOUT, "--model", "vgg", "--lr-schedule", "cosine", "--epochs", "1",
                          "--train-limit", "64", "--style", style))
     # 4 convolutions 64,992 + 4 batch norms 384 + Linear(3136,128) 401,536 + Linear(128,10) 1,290
-    assert "vgg: 468,202 parameters; Adam lr 0.001 (cosine schedule), batch 64, 1 epochs, 64 training images" in out
+    assert "vgg: 468,202 parameters; Adam lr 0.001 (cosine schedule), batch 64, 1 epoch, 64 training images" in out
     assert len(re.findall(r"^epoch \d: .*test accuracy [\d.]+%", out, re.M)) == 1
