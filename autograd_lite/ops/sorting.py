@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import MultiOutputOp, raw
+from ..engine import MultiOutputOp, no_grad, raw
 from .indexing import IndexAdd
 from .reductions import ValuesIndices, normalize_axes
 from .registry import Samples, register_function
@@ -143,7 +143,8 @@ def argsort(x: Any, dim: int = -1, descending: bool = False, stable: bool = Fals
     >>> Tensor([3.0, 1.0, 2.0]).argsort()
     Tensor([1, 2, 0], dtype=int64)
     """
-    return sort(x, dim, descending).indices
+    with no_grad():  # indices have no gradient: the sort's values are not recorded either
+        return sort(x, dim, descending).indices
 
 
 @register_function(op=SortOp, samples=Samples(min_dims=1, settings=({"k": 1}, {"k": 1, "dim": 0, "largest": False})))
