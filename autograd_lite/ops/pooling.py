@@ -1,16 +1,14 @@
 """Max and average pooling over the windows of ``ops/conv.py``, each one recorded op.
 
 Both work along one axis at a time (a window's maximum or sum is that of its
-rows' maxima or sums), looping over the kernel's taps along that axis (2 for a
-2x2 kernel). No window is gathered into a copy, and no ``np.add.at``.
-
-Max pooling runs its two passes on the flattened (padded) input: along the
-width, tap t of every window is the whole array shifted by t places; along the
-height, by t rows. Each pass is then one long contiguous loop of numpy's
-vectorized ``maximum``, computed at every position, windows' or not; the
-windows' results are read out at the end. Measured on a CNN's (64, 8, 28, 28)
-activations, 2x2 windows: 0.22 ms, against 0.6 ms for passes over strided
-tap slices (numpy's loops over strided views run a dozen elements at a time).
+rows' maxima or sums), in two passes over the flattened (padded) input: along
+the width, tap t of every window is the whole array shifted by t places; along
+the height, by t rows. Each pass is one long contiguous loop of numpy's
+vectorized ``maximum`` or ``add``, computed at every position, windows' or not;
+the windows' results are read out at the end (``_window_starts``). No window
+is gathered into a copy. Measured on a CNN's (64, 8, 28, 28) activations, 2x2
+max pooling: 0.22 ms, against 0.6 ms for passes over strided tap slices (numpy
+runs its loops over such views a dozen elements at a time).
 
 Their gradients are ops too, so that second derivatives exist:
 
