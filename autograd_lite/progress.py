@@ -26,12 +26,22 @@ _ASCII_BAR_CHARS = ("=", ".")  # for streams that cannot encode the box-drawing 
 def is_interactive(stream: TextIO | None = None) -> bool:
     """True where a line can be redrawn in place: a terminal, or a Jupyter kernel."""
     stream = sys.stdout if stream is None else stream
-    if "ipykernel" in sys.modules:
+    if _in_jupyter_kernel():
         return True
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):  # no isatty, or a closed stream
         return False
+
+
+def _in_jupyter_kernel() -> bool:
+    """Whether this process is a running Jupyter kernel: IPython's shell there has a ``kernel``. Having
+    imported ipykernel is not enough (a script that runs notebooks, or a library, may import it)."""
+    if "ipykernel" not in sys.modules or "IPython" not in sys.modules:
+        return False
+    get_ipython = getattr(sys.modules["IPython"], "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    return shell is not None and hasattr(shell, "kernel")
 
 
 def resolve_verbose(verbose: int | str, stream: TextIO | None = None) -> int:

@@ -47,7 +47,7 @@ def test_the_conversion_keeps_code_drops_expected_outputs_and_leaves_answers_col
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_each_notebook_runs_from_top_to_bottom(notebook, tmp_path):
     for package in ("nbformat", "nbclient", "ipykernel", "matplotlib"):
-        if importlib.util.find_spec(package) is None:  # not imported: Progbar takes ipykernel's presence for Jupyter
+        if importlib.util.find_spec(package) is None:  # looked up, not imported, in this process
             pytest.skip(f"running notebooks needs {package} (in the test extras)")
     env = dict(os.environ, TUTORIAL_FIGURES=str(tmp_path),
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))

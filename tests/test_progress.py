@@ -115,11 +115,21 @@ def test_time_per_step_format(seconds, text):
     assert progress._format_per_step(seconds, "step") == text
 
 
-def test_auto_verbose_is_a_bar_on_a_terminal_and_silent_in_a_log(monkeypatch):
-    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+def test_auto_verbose_is_a_bar_on_a_terminal_and_silent_in_a_log():
     assert resolve_verbose("auto", Terminal()) == 1
     assert resolve_verbose("auto", io.StringIO()) == 0
     assert resolve_verbose(2, io.StringIO()) == 2
+
+
+def test_auto_verbose_takes_a_running_jupyter_kernel_for_a_bar_but_not_ipykernel_merely_imported(monkeypatch):
+    import types
+    ipython = types.ModuleType("IPython")
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    ipython.get_ipython = lambda: None  # a script that imported ipykernel (nbclient does)
+    assert resolve_verbose("auto", io.StringIO()) == 0
+    ipython.get_ipython = lambda: types.SimpleNamespace(kernel=object())  # a notebook's kernel
+    assert resolve_verbose("auto", io.StringIO()) == 1
 
 
 @pytest.mark.parametrize("bad", [3, -1, "yes", True, None])

@@ -361,8 +361,7 @@ def test_verbose_prints_keras_epoch_lines(capsys):
 
 
 def test_auto_verbose_is_silent_when_output_is_not_a_terminal(capsys, monkeypatch):
-    monkeypatch.setattr(sys, "stdout", io.StringIO())  # not a terminal
-    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # not a terminal, nor a Jupyter kernel
     x, y = blobs()
     model = compiled()
     model.fit(x, y, epochs=2)
