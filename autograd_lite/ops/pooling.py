@@ -19,6 +19,8 @@ Their gradients are ops too, so that second derivatives exist:
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -94,6 +96,17 @@ def _pick_first_nan(a: np.ndarray, taps: list[slice], picked: np.ndarray) -> Non
         seen |= nan
 
 
+@functools.lru_cache(maxsize=8)
+def _starts(planes: int, hp: int, wp: int, out_shape: tuple[int, int], sh: int, sw: int) -> np.ndarray:
+    """Each window's first element as a flat index into ``planes`` padded (hp, wp) planes: (planes, Ho·Wo),
+    read-only. Kept for the last few shapes (a training loop asks for the same ones every step)."""
+    ho, wo = out_shape
+    in_plane = (np.arange(ho)[:, None] * (sh * wp) + np.arange(wo) * sw).ravel()
+    starts = np.add(np.arange(planes)[:, None] * (hp * wp), in_plane)
+    starts.flags.writeable = False
+    return starts
+
+
 class MaxPicks:
     """Which element each window of a max pooling picked, as its two passes found it.
 
@@ -115,17 +128,13 @@ class MaxPicks:
         """(N, C, Ho, Wo): where each window's maximum lies, as a flat index into the padded input."""
         if self._positions is None:
             n, channels, hp, wp = self.padded_shape
-            ho, wo = self.out_shape
             (sh, sw), (dh, dw) = self.window.stride, self.window.dilation
-            in_plane = (np.arange(ho)[:, None] * (sh * wp) + np.arange(wo) * sw).ravel()
-            starts = np.empty((n * channels, ho * wo), dtype=np.intp)  # each window's first element
-            np.add(np.arange(n * channels)[:, None] * (hp * wp), in_plane, out=starts)
-            chosen = self.rows.take(starts).astype(np.intp)  # the row picked...
-            chosen *= dh * wp
+            starts = _starts(n * channels, hp, wp, self.out_shape, sh, sw)
+            chosen = np.multiply(self.rows.take(starts), dh * wp, dtype=np.intp)  # the row picked...
             chosen += starts
             column = self.columns.take(chosen)  # ...and the column picked in that row
             chosen += column if dw == 1 else column.astype(np.intp) * dw
-            self._positions = chosen.reshape(n, channels, ho, wo)
+            self._positions = chosen.reshape((n, channels) + self.out_shape)
             self.rows = self.columns = None  # the positions say all they said
         return self._positions
 
@@ -163,7 +172,7 @@ class MaxPool2dOp(Op, name="max_pool2d", args=("x",), vjp=True, saves=(),
         y = _window_starts(best, padded.shape, out_shape, self.window).copy()
         # A NaN in a window makes its maximum NaN, so one look at the result finds them all (rare: a
         # window with a NaN picks its first NaN, as in PyTorch).
-        if y.dtype.kind == "f" and np.isnan(np.sum(y)):
+        if y.dtype.kind == "f" and y.size and np.isnan(y.max()):
             _pick_first_nan(flat, along_width, columns)
             _pick_first_nan(row_max, along_height, rows)
         self.picked = MaxPicks(self.window, padded.shape, out_shape, rows, columns)
