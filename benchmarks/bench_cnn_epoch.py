@@ -9,14 +9,18 @@ autograd-lite runs under its default thread policy; ``--our-threads 1 2`` also
 times it with fixed BLAS thread counts (``ag.set_num_threads``; only its
 matrix products use a second core).
 Rivals take turns slice by slice of the epoch (``common.time_in_parts``) and
-start from the same weights. Peak memory is measured per rival in a fresh
+start from the same weights. ``--per-op STEPS`` instead shows where a step's
+time goes, op by op, for autograd-lite and for PyTorch at 1 and 2 threads.
+Peak memory is measured per rival in a fresh
 process: the growth of the resident set's high-water mark over 50 training
 steps (PyTorch's buffers are not seen by tracemalloc, so both are measured the same way).
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import multiprocessing
+import time
 from typing import Any, Callable
 
 import numpy as np
@@ -87,6 +91,73 @@ def pytorch(x: np.ndarray, y: np.ndarray, threads: int) -> Callable[[int, int], 
     return train
 
 
+def our_op_times(x: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
+    """Milliseconds per training step in each op of autograd-lite, by op and pass ("conv2d forward"):
+    a timer around every op class's forward and backward, less what the ops they call spend (a
+    backward that runs ``conv_transpose2d`` counts only its own share)."""
+    from autograd_lite.engine import Op
+    train = ours(x, y)
+    train(0, BATCH)  # the first step makes the optimizer's moments
+    totals: collections.Counter[str] = collections.Counter()
+    nested: list[float] = []  # per open timed call: the time spent in timed calls inside it
+
+    def timed(method: Callable[..., Any], label: str) -> Callable[..., Any]:
+        def run(self: Any, *args: Any) -> Any:
+            nested.append(0.0)
+            start = time.perf_counter()
+            try:
+                return method(self, *args)
+            finally:
+                spent = time.perf_counter() - start
+                totals[f"{self.name} {label}"] += spent - nested.pop()
+                if nested:
+                    nested[-1] += spent
+        return run
+
+    classes, found = [], [Op]
+    while found:
+        cls = found.pop()
+        classes.append(cls)
+        found.extend(cls.__subclasses__())
+    patched = [(cls, name, cls.__dict__[name]) for cls in classes for name in ("forward", "backward") if name in cls.__dict__]
+    for cls, name, method in patched:
+        setattr(cls, name, timed(method, name))
+    try:
+        start = time.perf_counter()
+        train(0, steps * BATCH)
+        whole = time.perf_counter() - start
+    finally:
+        for cls, name, method in patched:
+            setattr(cls, name, method)
+    totals["(outside the ops: engine, modules, optimizer)"] = whole - sum(totals.values())
+    totals["(the whole step)"] = whole
+    return {name: seconds / steps * 1e3 for name, seconds in totals.items()}
+
+
+def pytorch_op_times(x: np.ndarray, y: np.ndarray, steps: int, threads: int) -> dict[str, float] | None:
+    """Milliseconds per training step in each of PyTorch's ops (``torch.profiler``, self CPU time)."""
+    torch = optional("torch")
+    if torch is None:
+        return None
+    train = pytorch(x, y, threads)
+    train(0, BATCH)
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
+        train(0, steps * BATCH)
+    return {event.key: event.self_cpu_time_total / steps / 1e3 for event in profile.key_averages()}
+
+
+def print_op_times(x: np.ndarray, y: np.ndarray, steps: int, shown: int = 12) -> None:
+    rivals = {"autograd-lite": our_op_times(x, y, steps)}
+    for threads in (1, 2):
+        times = pytorch_op_times(x, y, steps, threads)
+        if times is not None:
+            rivals[f"PyTorch eager, {threads} thread{'s' if threads > 1 else ''}"] = times
+    for rival, times in rivals.items():
+        print(f"{rival}, ms per step over {steps} steps of {BATCH} images (largest first):")
+        for name, ms in sorted(times.items(), key=lambda item: -item[1])[:shown]:
+            print(f"  {ms:7.3f}  {name}")
+
+
 def peak_memory(rival: str) -> int:
     """Growth of this process's peak resident memory over MEMORY_STEPS training steps of ``rival``,
     in bytes; meant to run in a fresh process (``multiprocessing`` spawn), one per rival."""
@@ -145,11 +216,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--limit", type=int, default=None, help="use only this many images")
+    parser.add_argument("--per-op", type=int, default=0, metavar="STEPS",
+                        help="instead of the race: the time per step of each op, over STEPS training steps")
     parser.add_argument("--our-threads", type=int, nargs="+", default=[], metavar="N",
                         help="also time autograd-lite with N threads (ag.set_num_threads), besides its default policy")
     args = parser.parse_args()
     if any(n < 1 for n in args.our_threads):
         parser.error("--our-threads: thread counts must be at least 1")
+    if args.per_op < 0:
+        parser.error("--per-op: the number of steps must be at least 1")
+    if args.per_op:
+        x, y, source = load_data(BATCH * (args.per_op + 1))
+        print(source)
+        print_op_times(x, y, args.per_op)
+        return
     result = run(args.rounds, args.limit, tuple(args.our_threads))
     print(result["source"])
     for name, t in result["timings"].items():

@@ -38,3 +38,22 @@ def test_an_epoch_in_slices_covers_every_example_once_in_whole_batches():
     assert len(seen) == 4 and seen[0][0] == 0 and seen[-1][1] == 1000
     assert all(stop == next_start for (_, stop), (next_start, _) in zip(seen, seen[1:]))
     assert all(start % 64 == 0 for start, _ in seen)
+
+
+def test_cnn_per_op_times_name_each_op_and_pass_and_add_up_to_the_step():
+    import numpy as np
+
+    import bench_cnn_epoch
+    from autograd_lite.ops.conv import Conv2dOp
+    forward = Conv2dOp.forward
+    rng = np.random.default_rng(0)
+    x = rng.random((3 * bench_cnn_epoch.BATCH, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, len(x))
+    times = bench_cnn_epoch.our_op_times(x, y, steps=2)
+    assert {"conv2d forward", "conv2d_weight forward", "conv_transpose2d forward", "max_pool2d forward",
+            "max_pool2d_scatter forward", "relu forward", "relu backward"} <= set(times)
+    whole = times.pop("(the whole step)")
+    # each op's own time, nested calls not counted twice, plus what lies outside them: the step
+    assert abs(sum(times.values()) - whole) < 1e-9 * max(1.0, whole) + 1e-6
+    assert times["(outside the ops: engine, modules, optimizer)"] > 0 and min(times.values()) >= 0
+    assert Conv2dOp.forward is forward  # the timers are gone again
