@@ -119,7 +119,8 @@ def our_op_times(x: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
         cls = found.pop()
         classes.append(cls)
         found.extend(cls.__subclasses__())
-    patched = [(cls, name, cls.__dict__[name]) for cls in classes for name in ("forward", "backward") if name in cls.__dict__]
+    patched = [(cls, name, cls.__dict__[name])
+               for cls in classes for name in ("forward", "backward") if name in cls.__dict__]
     for cls, name, method in patched:
         setattr(cls, name, timed(method, name))
     try:

@@ -179,8 +179,8 @@ def main():
     model.train()
     schedule = " (cosine schedule)" if args.lr_schedule == "cosine" else ""
     print(f"{args.model}: {sum(p.size for p in model.parameters()):,} parameters; Adam lr {args.lr:g}{schedule}, "
-          f"batch {args.batch_size}, {args.epochs} epoch{'s' if args.epochs != 1 else ''}, {len(data[0]):,} training images",
-          flush=True)
+          f"batch {args.batch_size}, {args.epochs} epoch{'s' if args.epochs != 1 else ''}, "
+          f"{len(data[0]):,} training images", flush=True)
     (train_keras_style if args.style == "keras" else train_pytorch_style)(model, data, args)
 
 

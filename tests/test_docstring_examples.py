@@ -7,7 +7,8 @@ import pytest
 import autograd_lite as ag
 from autograd_lite import callbacks, creation, dtypes, engine, linalg, losses, random, transforms, value
 from autograd_lite.nn import module
-from autograd_lite.ops import activations, arithmetic, casts, conv, einsum, elementwise, gather_scatter, padding, reductions, reorder
+from autograd_lite.ops import (activations, arithmetic, conv, einsum, elementwise, gather_scatter, padding,
+                               reductions, reorder)
 
 
 @pytest.fixture(autouse=True)

@@ -310,7 +310,8 @@ def test_learning_rate_scheduler_gives_each_epoch_the_rate_its_schedule_returns(
 def test_learning_rate_scheduler_takes_a_schedule_of_the_epoch_alone_as_keras_does():
     x, y = blobs()
     model, seen = compiled(), RatePerEpoch()
-    history = model.fit(x, y, epochs=2, verbose=0, callbacks=[LearningRateScheduler(lambda epoch: [0.1, 0.01][epoch]), seen])
+    schedule = LearningRateScheduler(lambda epoch: [0.1, 0.01][epoch])
+    history = model.fit(x, y, epochs=2, verbose=0, callbacks=[schedule, seen])
     assert seen.rates == [0.1, 0.01]
     assert history.history["learning_rate"] == [0.1, 0.01]  # in each epoch's logs, as Keras 3 puts it
 
