@@ -292,12 +292,12 @@ class AvgPool2dScatter(Op, name="avg_pool2d_scatter", args=("g",), vjp=True, sav
         # back through the two passes of the forward: each window's share placed at its first element,
         # spread over its rows, then along each row
         padded_shape = self.shape[:2] + self.window.padded_size(*self.shape[2:])
-        along_width, along_height = _flat_passes(self.window, int(np.prod(padded_shape)), padded_shape[3])
+        size = int(np.prod(padded_shape))
+        along_width, along_height = _flat_passes(self.window, size, padded_shape[3])
         at_starts = np.zeros(along_height[0].stop, dtype=g.dtype)
         shares = _window_starts(at_starts, padded_shape, g.shape[2:], self.window, writeable=True)
         np.divide(g, self.divisor.astype(g.dtype), out=shares)
-        rows = _spread_taps(at_starts, along_height, along_width[0].stop)
-        padded = _spread_taps(rows, along_width, int(np.prod(padded_shape)))
+        padded = _spread_taps(_spread_taps(at_starts, along_height, along_width[0].stop), along_width, size)
         return self.window.crop(padded.reshape(padded_shape), *self.shape[2:])
 
     def backward(self, gy, y, g):
