@@ -217,8 +217,8 @@ def _accepts(function: Callable[..., Any], *args: Any) -> bool:
 # -- what compile's names mean ----------------------------------------------
 
 
-__all__ = ["Callback", "History", "EarlyStopping", "LearningRateScheduler", "ParameterGradient", "ActivationStat", "parameter_gradients",
-           "ActivationMonitor", "GradientStats"]
+__all__ = ["Callback", "History", "EarlyStopping", "LearningRateScheduler", "ParameterGradient", "ActivationStat",
+           "parameter_gradients", "ActivationMonitor", "GradientStats"]
 
 SATURATED_SLOPE = 0.1  # an output counts as saturated where the slope is under this share of its largest
 

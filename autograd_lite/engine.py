@@ -29,9 +29,10 @@ import numpy as np
 from . import anomaly_text
 
 __all__ = [
-    "Node", "Op", "MultiOutputOp", "Results", "GradFn", "ShapeError", "ArgumentError", "AnomalyError", "no_grad", "enable_grad",
-    "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw", "topological_order",
-    "run_on_float64", "sum_to", "named_constant", "RemovableHandle", "holds_values", "FreedValues", "ModuleScope", "module_scope", "mark_changed",
+    "Node", "Op", "MultiOutputOp", "Results", "GradFn", "ShapeError", "ArgumentError", "AnomalyError", "no_grad",
+    "enable_grad", "is_grad_enabled", "detect_anomaly", "backward", "backward_order", "grad", "raw",
+    "topological_order", "run_on_float64", "sum_to", "named_constant", "RemovableHandle", "holds_values",
+    "FreedValues", "ModuleScope", "module_scope", "mark_changed",
 ]
 
 
@@ -996,7 +997,8 @@ class Results(tuple):
         results._seqs = range(first, first + count)
         results._seq = first
         # shape and dtype of each recorded result (zeros for one no gradient reached), None for the others
-        results._layout = [(np.shape(d), np.asarray(d).dtype) if wanted else None for d, wanted in zip(data, differentiable)]
+        results._layout = [(np.shape(d), np.asarray(d).dtype) if wanted else None
+                           for d, wanted in zip(data, differentiable)]
         return results
 
 
